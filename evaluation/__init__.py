@@ -1,0 +1,1 @@
+"""Metrics, threshold tuning, reports, plots and model comparison."""

@@ -1,0 +1,89 @@
+"""Multi-label metrics, with bootstrap confidence intervals resampled by article."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import (accuracy_score, average_precision_score, f1_score, hamming_loss,
+                             precision_recall_fscore_support, roc_auc_score)
+
+from parley.labels import LABELS
+
+
+def summary(y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None = None) -> dict:
+    """Per-label precision/recall/F1/support, micro and macro F1, subset accuracy, Hamming
+    loss and, with scores, ROC-AUC and average precision (None where a label has one class)."""
+    y_true = np.asarray(y_true).astype(int)
+    y_pred = np.asarray(y_pred).astype(int)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=range(len(LABELS)), average=None, zero_division=0
+    )
+    per_label = {}
+    for i, label in enumerate(LABELS):
+        row = {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
+               "support": int(support[i]), "predicted": int(y_pred[:, i].sum())}
+        if scores is not None:
+            has_both = 0 < y_true[:, i].sum() < len(y_true)
+            row["roc_auc"] = float(roc_auc_score(y_true[:, i], scores[:, i])) if has_both else None
+            row["average_precision"] = (float(average_precision_score(y_true[:, i], scores[:, i]))
+                                        if y_true[:, i].sum() > 0 else None)
+        per_label[label] = row
+    return {
+        "n": int(len(y_true)),
+        "per_label": per_label,
+        "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)) if len(y_true) else 0.0,
+        "micro_f1": float(f1_score(y_true, y_pred, average="micro", zero_division=0)) if len(y_true) else 0.0,
+        "subset_accuracy": float(accuracy_score(y_true, y_pred)) if len(y_true) else 0.0,
+        "hamming_loss": float(hamming_loss(y_true, y_pred)) if len(y_true) else 0.0,
+    }
+
+
+def bootstrap_ci(y_true: np.ndarray, y_pred: np.ndarray, groups: list | None = None, n_boot: int = 1000,
+                 seed: int = 0, alpha: float = 0.05) -> dict:
+    """95% percentile intervals for per-label P/R/F1 and macro/micro F1.
+
+    With `groups` (article ids), whole articles are resampled, because sentences of one
+    article are not independent.
+    """
+    y_true = np.asarray(y_true).astype(int)
+    y_pred = np.asarray(y_pred).astype(int)
+    rng = np.random.default_rng(seed)
+    if groups is None:
+        members = [np.asarray([i]) for i in range(len(y_true))]
+    else:
+        index: dict = {}
+        for i, g in enumerate(groups):
+            index.setdefault(g, []).append(i)
+        members = [np.asarray(v) for v in index.values()]
+    draws: dict[str, list[float]] = {}
+    for _ in range(n_boot):
+        picked = rng.integers(0, len(members), len(members))
+        rows = np.concatenate([members[j] for j in picked]) if len(members) else np.zeros(0, dtype=int)
+        t, p = y_true[rows], y_pred[rows]
+        pr, rc, f1, _ = precision_recall_fscore_support(t, p, labels=range(len(LABELS)), average=None, zero_division=0)
+        for i, label in enumerate(LABELS):
+            draws.setdefault(f"{label}.precision", []).append(pr[i])
+            draws.setdefault(f"{label}.recall", []).append(rc[i])
+            draws.setdefault(f"{label}.f1", []).append(f1[i])
+        draws.setdefault("macro_f1", []).append(f1_score(t, p, average="macro", zero_division=0))
+        draws.setdefault("micro_f1", []).append(f1_score(t, p, average="micro", zero_division=0))
+    low, high = 100 * alpha / 2, 100 * (1 - alpha / 2)
+    return {key: [float(np.percentile(v, low)), float(np.percentile(v, high))] for key, v in draws.items()}
+
+
+def expected_calibration_error(y_true: np.ndarray, scores: np.ndarray, bins: int = 10) -> tuple[float, list[dict]]:
+    """ECE for one label with equal-width bins, and the bins for a reliability diagram."""
+    y_true = np.asarray(y_true).astype(float)
+    scores = np.asarray(scores, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
+    ece, table = 0.0, []
+    for b in range(bins):
+        mask = which == b
+        if not mask.any():
+            table.append({"low": float(edges[b]), "high": float(edges[b + 1]), "n": 0, "confidence": None, "accuracy": None})
+            continue
+        confidence, accuracy = float(scores[mask].mean()), float(y_true[mask].mean())
+        ece += mask.mean() * abs(confidence - accuracy)
+        table.append({"low": float(edges[b]), "high": float(edges[b + 1]), "n": int(mask.sum()),
+                      "confidence": confidence, "accuracy": accuracy})
+    return float(ece), table

@@ -1,0 +1,90 @@
+"""`parley data check|stats|split`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from parley.datacheck import check_paths
+from parley.datastats import corpus_stats
+from parley.io import data_files, iter_rows, load_records
+from parley.labels import LABELS
+from parley.splits import assign_splits
+
+app = typer.Typer(help="Check, describe and split labelled data (JSONL or CSV).", no_args_is_help=True)
+
+Paths = Annotated[list[Path], typer.Argument(help="Files or directories of .jsonl/.csv records.")]
+
+
+@app.command()
+def check(paths: Paths, max_problems: Annotated[int, typer.Option(help="Print at most this many problems.")] = 200):
+    """Validate schema, duplicates, near-duplicates, leaks across splits and labels."""
+    records, problems = check_paths(paths)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems[:max_problems]:
+        typer.echo(str(problem), err=True)
+    if len(problems) > max_problems:
+        typer.echo(f"... and {len(problems) - max_problems} more", err=True)
+    typer.echo(f"{len(records)} records checked: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def stats(paths: Paths, as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False):
+    """Counts per label, split and domain; label co-occurrence; sentence length."""
+    records = load_records(paths)
+    result = corpus_stats(records)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    console = Console()
+    console.print(f"[bold]{result['sentences']}[/] sentences, {result['articles']} articles; "
+                  f"no label: {result['none']} ({result['none_share']:.1%}); positives phrased without "
+                  f"propose/agree/reject/accept/offer: {result['indirect_share']:.1%}")
+    for title, key in (("Per split", "by_split"), ("Per domain / source", "by_domain")):
+        table = Table(title=title)
+        for column in ("", "sentences", *LABELS, "none"):
+            table.add_column(column, justify="right" if column else "left")
+        for name, counts in result[key].items():
+            table.add_row(name, *[str(counts.get(c, 0)) for c in ("sentences", *LABELS, "none")])
+        table.add_row("[bold]total", str(result["sentences"]), *[str(result["labels"][l]) for l in LABELS],
+                      str(result["none"]))
+        console.print(table)
+    if result["articles_by_split"]:
+        console.print("articles per split: " + ", ".join(f"{k} {v}" for k, v in result["articles_by_split"].items()))
+    table = Table(title="Label co-occurrence (sentences)")
+    table.add_column("")
+    for label in LABELS:
+        table.add_column(label, justify="right")
+    for a in LABELS:
+        table.add_row(a, *[str(result["cooccurrence"][a][b]) for b in LABELS])
+    console.print(table)
+    length = result["length_words"]
+    console.print("sentence length (words): " + ", ".join(f"{k} {v}" for k, v in length.items()))
+
+
+@app.command()
+def split(paths: Paths, seed_salt: Annotated[str, typer.Option(help="Salt of the article hash.")] = "parley"):
+    """Assign a deterministic, stratified train/dev/test `split` to every record, by article,
+    rewriting JSONL files in place (atomically)."""
+    files = data_files(paths)
+    records = load_records(files)
+    assignment = assign_splits(records, salt=seed_salt)
+    for path in files:
+        if path.suffix.lower() not in (".jsonl", ".ndjson"):
+            raise typer.BadParameter(f"{path}: split rewrites JSONL files only")
+        rows = []
+        for line, row in iter_rows(path):
+            key = row.get("article_id") or row.get("id") or f"{path.name}:{line}"
+            row["split"] = assignment[str(key)]
+            rows.append(row)
+        side = path.with_name(path.name + ".partial")
+        side.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        side.replace(path)
+    counts = {name: sum(1 for v in assignment.values() if v == name) for name in ("train", "dev", "test")}
+    typer.echo(f"assigned {len(assignment)} articles: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

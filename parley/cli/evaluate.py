@@ -1,0 +1,39 @@
+"""`parley evaluate` and `parley compare` (evaluation code is imported lazily)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="Model directory.")],
+    data: Annotated[list[Path], typer.Argument(help="Labelled .jsonl/.csv files or directories.")],
+    out: Annotated[Path, typer.Option("--out", help="Report directory.")] = Path("reports/latest"),
+    split: Annotated[str | None, typer.Option(help="Only records of this split (train, dev or test).")] = None,
+    contrast: Annotated[Path | None, typer.Option(help="Contrast suite (default data/contrast when present).")] = None,
+    pool: Annotated[list[Path], typer.Option(help="Unlabelled real sentences for prevalence; repeatable.")] = [],
+    pool_limit: Annotated[int, typer.Option(help="Read at most this many pool sentences per file.")] = 20000,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for confidence intervals.")] = 1000,
+    min_confidence: Annotated[str | None, typer.Option(help="Keep rows with confidence >= this (high, medium, low).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing report directory.")] = False,
+):
+    """Metrics with confidence intervals, threshold and calibration analysis, errors, slices,
+    contrast-suite and real-world prevalence; writes report.md, report.html, PNGs, metrics.json."""
+    from evaluation.report import build_report
+
+    summary = build_report(model, data, out, split=split, contrast=contrast, pools=pool, pool_limit=pool_limit,
+                           n_boot=bootstrap, min_confidence=min_confidence, force=force)
+    typer.echo(summary)
+
+
+def compare(
+    items: Annotated[list[Path], typer.Argument(help="Report directories, or model directories followed by data files.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for compare.md and compare.html.")] = Path("reports/compare"),
+):
+    """Side-by-side table of models across data sets, best per column marked, with CIs."""
+    from evaluation.compare import compare_paths
+
+    typer.echo(compare_paths(items, out))

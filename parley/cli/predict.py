@@ -1,0 +1,50 @@
+"""`parley predict`: batch prediction over articles or pre-split sentences."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parley.errors import InputError
+
+
+def predict(
+    inputs: Annotated[list[str], typer.Argument(help=".txt files, directories, .jsonl/.csv files, or - for stdin.")],
+    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: models/default).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or table.")] = "",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    text_column: Annotated[str, typer.Option(help="Text field of JSONL/CSV input.")] = "text",
+    id_column: Annotated[str, typer.Option(help="Document id field of JSONL/CSV input.")] = "id",
+    presplit: Annotated[bool, typer.Option("--presplit", help="Each input row is already one sentence.")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Add per-article counts and sentences per act.")] = False,
+    threshold: Annotated[str | None, typer.Option(help="Override thresholds: 0.4 or proposal=0.4,rejection=0.6.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Sentences scored per batch.")] = 1024,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Warn about and skip bad records/files instead of failing.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from OUTPUT.partial.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Table format: show sentences without labels too.")] = False,
+    engine: Annotated[str, typer.Option(help="local, or ray (needs parley[ray]).")] = "local",
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (engine ray).")] = None,
+):
+    """Split articles into sentences and label each one."""
+    from parley.model import default_model_dir, load_model
+    from parley.run_predict import run_prediction
+
+    fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "jsonl")
+    if fmt not in ("jsonl", "csv", "table"):
+        raise InputError(f"--format must be jsonl, csv or table, got {fmt!r}")
+    model_dir = model or default_model_dir()
+    if engine == "ray":
+        from parley.ray_engine import run_ray_prediction
+
+        run_ray_prediction(inputs, model_dir, output, text_column=text_column, id_column=id_column, presplit=presplit,
+                           threshold=threshold, batch_size=batch_size, address=ray_address)
+        return
+    if engine != "local":
+        raise InputError(f"--engine must be local or ray, got {engine!r}")
+    loaded = load_model(model_dir)
+    run_prediction(loaded, inputs, fmt=fmt, output=output, text_column=text_column, id_column=id_column,
+                   presplit=presplit, summary=summary, threshold=threshold, batch_size=batch_size,
+                   skip_bad=skip_bad, resume=resume, show_all=show_all)

@@ -1,0 +1,55 @@
+"""`parley train FAMILY`: thin wrapper over training.run.train_model (imported lazily)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parley.errors import InputError
+
+
+def train(
+    family: Annotated[str, typer.Argument(help="rules, linear, embed or transformer.")],
+    data: Annotated[list[Path], typer.Option("--data", help="Labelled files/directories with train and dev splits.")] = [Path("data/corpus")],
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")] = Path("models/new"),
+    config: Annotated[Path | None, typer.Option("--config", help="TOML file of hyper-parameters.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
+    epochs: Annotated[float | None, typer.Option(help="Epochs (transformer; overrides the config).")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="Learning rate (transformer).")] = None,
+    set_: Annotated[list[str], typer.Option("--set", help="Any parameter as KEY=VALUE (TOML syntax); repeatable.")] = [],
+    name: Annotated[str | None, typer.Option(help="Model name stored in model.json (default: directory name).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
+):
+    """Train a model family; thresholds are tuned on the dev split and stored with the model."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from parley.labels import LABELS
+    from training.base import FAMILY_CLASSES
+    from training.config import load_config, parse_override
+    from training.run import train_model
+
+    if family not in FAMILY_CLASSES:
+        raise InputError(f"unknown family {family!r}; expected one of {list(FAMILY_CLASSES)}")
+    overrides = dict(parse_override(item) for item in set_)
+    if family == "transformer":
+        overrides.update({k: v for k, v in (("epochs", epochs), ("learning_rate", learning_rate)) if v is not None})
+    elif epochs is not None or learning_rate is not None:
+        raise InputError(f"--epochs/--learning-rate apply to the transformer family, not {family}")
+    if seed is not None:
+        overrides["seed"] = seed
+    settings = load_config(family, config, overrides)
+    console = Console(stderr=True)
+    with console.status(f"training {family} ..."):
+        meta = train_model(family, data, out, settings, name=name, force=force, log=lambda m: console.log(m))
+    metrics = meta["metrics_dev"]
+    table = Table(title=f"{out} ({family}): dev macro-F1 {metrics['macro_f1']:.3f}, micro-F1 {metrics['micro_f1']:.3f}")
+    for column in ("label", "precision", "recall", "F1", "support", "threshold"):
+        table.add_column(column, justify="right")
+    for label in LABELS:
+        m = metrics["per_label"][label]
+        table.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]),
+                      f"{meta['thresholds'][label]:.3f}")
+    Console().print(table)

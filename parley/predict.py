@@ -1,0 +1,221 @@
+"""Batch prediction: documents -> sentences -> scores -> labels -> records, streaming.
+
+Memory stays flat: documents are read lazily, sentences are scored in fixed-size batches,
+and each document's records (and its summary) are written as soon as it is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from parley.errors import InputError
+from parley.io import TABLE_SUFFIXES, TEXT_SUFFIXES, csv_header, iter_rows, read_text, stdin_text
+from parley.labels import LABELS
+from parley.model import Model
+from parley.segment import split_sentences
+
+DEFAULT_BATCH = 1024
+
+
+@dataclass(slots=True)
+class Document:
+    id: str
+    text: str
+    origin: str  # file or file:line, for messages
+
+
+@dataclass
+class InputStats:
+    documents: int = 0
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _skip_or_raise(error: InputError, skip_bad: bool, stats: InputStats) -> None:
+    if not skip_bad:
+        raise error
+    stats.skipped += 1
+    stats.problems.append(str(error))
+
+
+def _input_files(given: Path) -> list[Path]:
+    if given.is_dir():
+        files = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES
+                       and not any(part.startswith(".") for part in p.relative_to(given).parts))
+        if not files:
+            raise InputError("directory has no usable files (.txt, .jsonl or .csv)", given)
+        return files
+    if given.is_file():
+        return [given]
+    raise InputError("no such file or directory", given)
+
+
+def iter_documents(
+    inputs: Iterable[str],
+    *,
+    text_column: str = "text",
+    id_column: str = "id",
+    skip_bad: bool = False,
+    stats: InputStats | None = None,
+) -> Iterator[Document]:
+    """Documents from .txt files, directories, JSONL/CSV rows, or '-' (standard input)."""
+    stats = stats if stats is not None else InputStats()
+    for given in inputs:
+        if given == "-":
+            text = stdin_text()
+            if text.strip():
+                stats.documents += 1
+                yield Document("stdin", text, "<stdin>")
+            else:
+                _skip_or_raise(InputError("standard input is empty"), skip_bad, stats)
+            continue
+        root = Path(given)
+        for path in _input_files(root):
+            if path.suffix.lower() in TABLE_SUFFIXES:
+                yield from _table_documents(path, text_column, id_column, skip_bad, stats)
+                continue
+            doc_id = path.relative_to(root).with_suffix("").as_posix() if root.is_dir() else path.stem
+            try:
+                text = read_text(path)
+            except InputError as exc:
+                _skip_or_raise(exc, skip_bad, stats)
+                continue
+            if not text.strip():
+                _skip_or_raise(InputError("empty file (no text)" if not text else "file holds only whitespace", path),
+                               skip_bad, stats)
+                continue
+            stats.documents += 1
+            yield Document(doc_id, text, str(path))
+
+
+def _table_documents(path: Path, text_column: str, id_column: str, skip_bad: bool, stats: InputStats):
+    if path.suffix.lower() in (".csv", ".tsv"):
+        header = csv_header(path)
+        if not header:
+            raise InputError("empty file (no CSV header)", path)
+        if text_column not in header:
+            raise InputError(f"CSV has no column {text_column!r} (columns: {', '.join(header)}); use --text-column", path, 1)
+    rows = 0
+    try:
+        for line, row in iter_rows(path):
+            rows += 1
+            text = row.get(text_column)
+            if not isinstance(text, str) or not text.strip():
+                problem = (f"record has no {text_column!r} field" if text_column not in row
+                           else f"field {text_column!r} is empty or not a string")
+                _skip_or_raise(InputError(problem, path, line), skip_bad, stats)
+                continue
+            raw_id = row.get(id_column)
+            stats.documents += 1
+            yield Document(str(raw_id) if raw_id not in (None, "") else f"{path.name}:{line}", text, f"{path}:{line}")
+    except InputError as exc:
+        if not skip_bad or exc.line is None:
+            raise
+        _skip_or_raise(exc, skip_bad, stats)
+    if rows == 0:
+        _skip_or_raise(InputError("empty file (no records)", path), skip_bad, stats)
+
+
+def _parse_threshold(value: str | None) -> float | dict | None:
+    if value is None:
+        return None
+    try:
+        if "=" not in value:
+            parsed: float | dict = float(value)
+            values = [parsed]
+        else:
+            parsed = {}
+            for part in value.split(","):
+                label, number = part.split("=", 1)
+                if label.strip() not in LABELS:
+                    raise InputError(f"--threshold: unknown label {label.strip()!r}; expected {list(LABELS)}")
+                parsed[label.strip()] = float(number)
+            values = list(parsed.values())
+    except ValueError:
+        raise InputError(f"--threshold expects a number or LABEL=NUMBER[,...], got {value!r}") from None
+    if not all(0.0 <= v <= 1.0 for v in values):
+        raise InputError(f"--threshold values must lie in [0, 1], got {value!r}")
+    return parsed
+
+
+parse_threshold = _parse_threshold
+
+
+class Predictor:
+    """Turns documents into sentence records and article summaries with one loaded model."""
+
+    def __init__(self, model: Model, threshold: float | dict | None = None, batch_size: int = DEFAULT_BATCH,
+                 presplit: bool = False):
+        self.model = model
+        self.thresholds = model.thresholds(threshold)
+        self.batch_size = batch_size
+        self.presplit = presplit
+
+    def sentences(self, doc: Document) -> list[tuple[int, int, str]]:
+        if self.presplit:
+            start = len(doc.text) - len(doc.text.lstrip())
+            return [(start, start + len(doc.text.strip()), doc.text.strip())]
+        return [(s.start, s.end, s.text) for s in split_sentences(doc.text)]
+
+    def records(self, documents: Iterable[Document],
+                on_batch: Callable[[int, int], None] | None = None) -> Iterator[tuple[Document, list[dict]]]:
+        """Yield (document, its sentence records) in input order."""
+        pending: list[tuple[Document, list[tuple[int, int, str]]]] = []
+        buffered = 0
+        for doc in documents:
+            spans = self.sentences(doc)
+            pending.append((doc, spans))
+            buffered += len(spans)
+            if buffered >= self.batch_size:
+                yield from self._flush(pending, on_batch)
+                pending, buffered = [], 0
+        if pending:
+            yield from self._flush(pending, on_batch)
+
+    def _flush(self, pending, on_batch):
+        texts = [text for _, spans in pending for _, _, text in spans]
+        scores = self.model.predict_proba(texts) if texts else np.zeros((0, len(LABELS)))
+        decided = scores >= self.thresholds
+        row = 0
+        name, max_chars = self.model.name, self.model.max_chars
+        for doc, spans in pending:
+            out = []
+            for index, (start, end, text) in enumerate(spans):
+                out.append({
+                    "doc_id": doc.id,
+                    "sentence": index,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "labels": [label for label, on in zip(LABELS, decided[row]) if on],
+                    "scores": {label: round(float(s), 4) for label, s in zip(LABELS, scores[row])},
+                    "model": name,
+                    "truncated": len(text) > max_chars,
+                })
+                row += 1
+            yield doc, out
+        if on_batch:
+            on_batch(len(pending), len(texts))
+
+
+def summarise(doc_id: str, records: list[dict]) -> dict:
+    """Per-article counts and the sentence indices carrying each act."""
+    acts = {label: [r["sentence"] for r in records if label in r["labels"]] for label in LABELS}
+    return {
+        "type": "article",
+        "doc_id": doc_id,
+        "sentences": len(records),
+        "counts": {label: len(indices) for label, indices in acts.items()},
+        "sentences_by_label": acts,
+    }
+
+
+def completed_documents(records: Iterable[dict]) -> list[str]:
+    seen: dict[str, None] = {}
+    for record in records:
+        seen.setdefault(record["doc_id"], None)
+    return list(seen)

@@ -1,0 +1,106 @@
+"""Sentence segmentation with character offsets into the original text.
+
+spaCy's rule-based `sentencizer` on a blank English pipeline: its tokenizer already knows
+abbreviations ("U.S.", "Mr.", "a.m."), and it keeps closing quotes with their sentence. It
+was measured against the statistical `senter` and the full parser of en_core_web_sm
+(benchmarks/segmentation.py): equal or better on our hand-checked cases and 20-80x faster.
+Line structure is used first: blank lines separate paragraphs, and a short line without
+final punctuation (a headline, dateline or byline) is its own sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+# spaCy's tokenizer memory grows with the text; long blocks are cut at a sentence-final
+# punctuation mark (or whitespace) into chunks of at most this many characters.
+MAX_CHUNK_CHARS = 200_000
+HEADLINE_MAX_CHARS = 160
+_FINAL_PUNCT = tuple('.!?:;"\'”’)…')
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=1)
+def _pipeline():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = MAX_CHUNK_CHARS + 1
+    return nlp
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """Paragraphs, then headline-like lines inside them, as (start, end) offsets."""
+    start = 0
+    for match in _PARAGRAPH.finditer(text):
+        yield from _lines(text, start, match.start())
+        start = match.end()
+    yield from _lines(text, start, len(text))
+
+
+def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    block_start = start
+    while True:
+        newline = text.find("\n", start, end)
+        if newline < 0:
+            break
+        line = text[start:newline].strip()
+        following = text[newline + 1 : end].lstrip()
+        if (
+            line
+            and len(line) <= HEADLINE_MAX_CHARS
+            and not line.endswith(_FINAL_PUNCT)
+            and following[:1].isupper()
+        ):
+            yield block_start, newline
+            block_start = newline + 1
+        start = newline + 1
+    yield block_start, end
+
+
+def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while end - start > MAX_CHUNK_CHARS:
+        window = text[start : start + MAX_CHUNK_CHARS]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        if cut <= 0:
+            cut = max(window.rfind(" "), window.rfind("\n"))
+        cut = cut + 1 if cut > 0 else MAX_CHUNK_CHARS
+        yield start, start + cut
+        start += cut
+    yield start, end
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences in order; their offsets index `text`, and they cover every non-space character once."""
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _blocks(text):
+        for start, end in _chunks(text, block_start, block_end):
+            if text[start:end].strip():
+                spans.append((start, end))
+    sentences: list[Sentence] = []
+    nlp = _pipeline()
+    for (offset, _), doc in zip(spans, nlp.pipe(text[s:e] for s, e in spans)):
+        for sent in doc.sents:
+            s, e = _strip(text, offset + sent.start_char, offset + sent.end_char)
+            if s < e:
+                sentences.append(Sentence(s, e, text[s:e]))
+    return sentences
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

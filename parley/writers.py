@@ -1,0 +1,198 @@
+"""Record writers (JSONL, CSV, rich table) and the side-file protocol for safe output.
+
+Output goes to `OUTPUT.partial` and is renamed to OUTPUT only when the run completes, so an
+interrupted run never leaves a partial file at the output path. The side file holds whole
+documents only, so `--resume` can continue from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from parley.errors import InputError
+from parley.labels import LABELS
+
+FORMATS = ("jsonl", "csv", "table")
+CSV_FIELDS = ["doc_id", "sentence", "start", "end", "text", "labels",
+              *[f"score_{label}" for label in LABELS], "model", "truncated"]
+SUMMARY_CSV_FIELDS = ["doc_id", "sentences", *[f"n_{label}" for label in LABELS],
+                      *[f"sentences_{label}" for label in LABELS]]
+
+
+def partial_path(output: Path) -> Path:
+    return output.with_name(output.name + ".partial")
+
+
+class RecordWriter:
+    def __init__(self, stream: TextIO, summary_stream: TextIO | None = None):
+        self.stream = stream
+        self.summary_stream = summary_stream
+
+    def write_document(self, records: list[dict], summary: dict | None) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+class JsonlWriter(RecordWriter):
+    """Sentence records carry "type": "sentence"; article summaries "type": "article"."""
+
+    def write_document(self, records, summary):
+        for record in records:
+            self.stream.write(json.dumps({"type": "sentence", **record}, ensure_ascii=False) + "\n")
+        if summary is not None:
+            self.stream.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
+class CsvWriter(RecordWriter):
+    def __init__(self, stream, summary_stream=None, header: bool = True):
+        super().__init__(stream, summary_stream)
+        self.writer = csv.DictWriter(stream, CSV_FIELDS, lineterminator="\n")
+        self.summary_writer = csv.DictWriter(summary_stream, SUMMARY_CSV_FIELDS, lineterminator="\n") if summary_stream else None
+        if header:
+            self.writer.writeheader()
+            if self.summary_writer:
+                self.summary_writer.writeheader()
+
+    def write_document(self, records, summary):
+        for r in records:
+            self.writer.writerow({
+                "doc_id": r["doc_id"], "sentence": r["sentence"], "start": r["start"], "end": r["end"],
+                "text": r["text"], "labels": ";".join(r["labels"]),
+                **{f"score_{label}": r["scores"][label] for label in LABELS},
+                "model": r["model"], "truncated": r["truncated"],
+            })
+        if summary is not None and self.summary_writer:
+            self.summary_writer.writerow({
+                "doc_id": summary["doc_id"], "sentences": summary["sentences"],
+                **{f"n_{label}": summary["counts"][label] for label in LABELS},
+                **{f"sentences_{label}": " ".join(map(str, summary["sentences_by_label"][label])) for label in LABELS},
+            })
+
+
+class TableWriter(RecordWriter):
+    """A rich table of sentences with at least one label (all sentences with show_all)."""
+
+    def __init__(self, stream, summary_stream=None, show_all: bool = False):
+        super().__init__(stream, summary_stream)
+        from rich.console import Console
+
+        self.console = Console(file=stream, width=max(100, min(160, _terminal_width())))
+        self.show_all = show_all
+        self.rows: list[tuple] = []
+        self.summaries: list[dict] = []
+        self.sentences = 0
+
+    def write_document(self, records, summary):
+        self.sentences += len(records)
+        for r in records:
+            if r["labels"] or self.show_all:
+                self.rows.append((r["doc_id"], str(r["sentence"]), r["text"], ", ".join(r["labels"]) or "-",
+                                  " ".join(f"{r['scores'][label]:.2f}" for label in LABELS)))
+        if summary is not None:
+            self.summaries.append(summary)
+
+    def close(self):
+        from rich.table import Table
+
+        table = Table(title=f"Acts found ({len(self.rows)} of {self.sentences} sentences)", show_lines=False)
+        for name, style in (("doc", "cyan"), ("#", "dim"), ("sentence", None), ("labels", "bold"), ("P A R", "dim")):
+            table.add_column(name, style=style, overflow="fold")
+        for row in self.rows:
+            table.add_row(*row)
+        self.console.print(table)
+        if self.summaries:
+            summary = Table(title="Per article")
+            for name in ("doc", "sentences", *LABELS):
+                summary.add_column(name)
+            for s in self.summaries:
+                summary.add_row(s["doc_id"], str(s["sentences"]),
+                                *[f"{s['counts'][label]} {s['sentences_by_label'][label]}" for label in LABELS])
+            self.console.print(summary)
+        self.stream.flush()
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 120
+
+
+def make_writer(fmt: str, stream: TextIO, summary_stream: TextIO | None = None, *, header: bool = True,
+                show_all: bool = False) -> RecordWriter:
+    if fmt == "jsonl":
+        return JsonlWriter(stream, summary_stream)
+    if fmt == "csv":
+        return CsvWriter(stream, summary_stream, header=header)
+    if fmt == "table":
+        return TableWriter(stream, summary_stream, show_all=show_all)
+    raise InputError(f"unknown format {fmt!r}; expected one of {list(FORMATS)}")
+
+
+def read_partial(path: Path, fmt: str) -> tuple[list[str], int]:
+    """Documents fully written to a side file, and the byte length holding exactly them.
+
+    The last document seen may be incomplete (the run stopped while writing it), so it is
+    dropped and redone; a torn last line is dropped too.
+    """
+    if fmt not in ("jsonl", "csv"):
+        raise InputError("--resume works with --format jsonl or csv")
+    docs: list[str] = []
+    ends: list[int] = []  # byte offset after the last line of each doc
+    offset = 0
+    with path.open("rb") as handle:
+        raw_lines = handle.readlines()
+    header_end = 0
+    for number, raw in enumerate(raw_lines):
+        line_end = offset + len(raw)
+        offset = line_end
+        if not raw.endswith(b"\n"):
+            break
+        text = raw.decode("utf-8", errors="replace")
+        if fmt == "csv":
+            if number == 0:
+                header_end = line_end
+                continue
+            try:
+                doc_id = next(csv.reader(io.StringIO(text)))[0]
+            except (StopIteration, csv.Error, IndexError):
+                break
+        else:
+            try:
+                doc_id = json.loads(text)["doc_id"]
+            except (ValueError, KeyError, TypeError):
+                break
+        if not docs or docs[-1] != doc_id:
+            docs.append(doc_id)
+            ends.append(line_end)
+        else:
+            ends[-1] = line_end
+    if len(docs) <= 1:
+        return [], header_end
+    return docs[:-1], ends[-2]
+
+
+def open_output(output: Path | None, fmt: str, resume: bool):
+    """(stream, side file path or None, completed doc ids, append mode)."""
+    if output is None:
+        if resume:
+            raise InputError("--resume needs --output FILE")
+        return sys.stdout, None, [], False
+    side = partial_path(output)
+    if resume and side.exists():
+        done, keep = read_partial(side, fmt)
+        with side.open("r+b") as handle:
+            handle.truncate(keep)
+        return side.open("a", encoding="utf-8", newline=""), side, done, keep > 0
+    if resume:
+        raise InputError(f"nothing to resume: {side} does not exist", output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return side.open("w", encoding="utf-8", newline=""), side, [], False

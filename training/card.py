@@ -1,0 +1,60 @@
+"""The model card (README.md) written into every model directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from parley.labels import LABELS
+
+FAMILY_TEXT = {
+    "rules": "a transparent lexicon-and-pattern baseline (verbs and idioms per label, negation and hedge handling)",
+    "linear": "TF-IDF word and character n-grams plus cue/negation/hedge features, one-vs-rest logistic regression",
+    "embed": "frozen all-MiniLM-L6-v2 sentence embeddings plus cue features, a logistic-regression head per label",
+    "transformer": "all-MiniLM-L6-v2 fine-tuned for multi-label classification (transformers Trainer)",
+}
+
+
+def write_card(directory: Path, meta: dict) -> None:
+    metrics = meta["metrics_dev"]
+    rows = "\n".join(
+        f"| {label} | {metrics['per_label'][label]['precision']:.3f} | {metrics['per_label'][label]['recall']:.3f} "
+        f"| {metrics['per_label'][label]['f1']:.3f} | {metrics['per_label'][label]['support']} "
+        f"| {meta['thresholds'][label]:.3f} |"
+        for label in LABELS
+    )
+    data = "\n".join(f"- `{d['path']}` (sha256 `{d['sha256'][:12]}…`)" for d in meta["data"])
+    rates = ", ".join(f"{k} {v:.1%}" for k, v in meta["train_label_rates"].items())
+    text = f"""# Parley model `{meta['name']}` ({meta['family']})
+
+## Intended use
+Sentence-level detection of reported **proposals, agreements and rejections** in English
+news text (negotiations: wars and ceasefires, trade, coalitions, strikes, mergers), for
+analysts and newsrooms who review the output. Not for automated decisions about people,
+and not validated outside English news prose.
+
+## Model
+{FAMILY_TEXT[meta['family']]}. Configuration: `{meta['config']}`.
+Label schema version {meta['label_schema_version']}; parley {meta['parley_version']}.
+
+## Data
+Trained on the train split ({meta['split_sizes']['train']} sentences) of:
+{data}
+
+Thresholds were tuned on the dev split ({meta['split_sizes']['dev']} sentences) to maximise
+per-label F1. Training label rates: {rates}. These are far higher than in real news, where
+most sentences report none of the acts: expect lower precision at real base rates, and
+check `parley evaluate`'s prevalence section before trusting counts.
+
+## Dev metrics (macro-F1 {metrics['macro_f1']:.3f}, micro-F1 {metrics['micro_f1']:.3f})
+
+| label | precision | recall | F1 | support | threshold |
+|---|---|---|---|---|---|
+{rows}
+
+## Limits
+- The corpus is written in news style by the project, not sampled from real news; scores on
+  real text (see reports/LEADERBOARD.md) are lower than on the dev split.
+- Sentences are judged alone: an act spread over two sentences, or implied by context, is missed.
+- Inputs longer than {meta['max_chars']} characters are truncated for the model.
+"""
+    (Path(directory) / "README.md").write_text(text, encoding="utf-8")

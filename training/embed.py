@@ -1,0 +1,50 @@
+"""The `embed` family: frozen all-MiniLM-L6-v2 embeddings with a logistic head per label."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+from parley.families.embed import HEAD_FILE, EmbedScorer, load_embed
+from parley.families.encoder import DEFAULT_ENCODER, SentenceEncoder
+from parley.families.skops_io import dump_skops
+
+
+class EmbedModel:
+    family = "embed"
+
+    def __init__(self, encoder: str = DEFAULT_ENCODER, max_length: int = 128, cue_weight: float = 0.5,
+                 C: float = 2.0, class_weight: str | None = "balanced", max_iter: int = 3000, seed: int = 0):
+        self.encoder = encoder
+        self.max_length = max_length
+        self.cue_weight = cue_weight
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.seed = seed
+        self.scorer: EmbedScorer | None = None
+
+    def fit(self, texts: list[str], y: np.ndarray) -> "EmbedModel":
+        head = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight=self.class_weight,
+                                                      max_iter=self.max_iter, random_state=self.seed))
+        scorer = EmbedScorer(SentenceEncoder(self.encoder, max_length=self.max_length), head, self.cue_weight)
+        head.fit(scorer.features(list(texts)), np.asarray(y))
+        self.scorer = scorer
+        return self
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return self.scorer.predict_proba(list(texts))
+
+    def save(self, directory: Path) -> None:
+        dump_skops(self.scorer.head, Path(directory) / HEAD_FILE)
+
+    @classmethod
+    def load(cls, directory: Path) -> "EmbedModel":
+        meta = json.loads((Path(directory) / "model.json").read_text(encoding="utf-8"))
+        model = cls(**{k: v for k, v in meta.get("config", {}).items() if k in ("encoder", "max_length", "cue_weight")})
+        model.scorer = load_embed(Path(directory), meta)
+        return model

@@ -1,0 +1,141 @@
+"""Train a model directory: data -> fit -> dev thresholds -> model.json + card, atomically."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.metrics import summary
+from evaluation.thresholds import tune_thresholds
+from parley import __version__
+from parley.errors import InputError
+from parley.io import Record, data_files, load_records
+from parley.labels import LABELS, to_matrix
+from parley.model import DEFAULT_MAX_CHARS, sha256_file, write_model_json
+from parley.splits import assign_splits
+from parley.text import normalize
+from training.base import get_family
+from training.card import write_card
+
+# Fewer training sentences than this cannot fit three one-vs-rest classifiers meaningfully.
+MIN_TRAIN_RECORDS = 8
+
+
+@dataclass
+class Splits:
+    train: list[Record]
+    dev: list[Record]
+    test: list[Record]
+
+
+def split_records(records: list[Record]) -> Splits:
+    """Use the stored `split` field; records without one are split by article here."""
+    unsplit = [r for r in records if r.split is None]
+    assignment = assign_splits(unsplit) if unsplit else {}
+    parts: dict[str, list[Record]] = {"train": [], "dev": [], "test": []}
+    for record in records:
+        name = record.split or assignment[record.article_id or record.id]
+        if name not in parts:
+            raise InputError(f"unknown split {name!r}; expected train, dev or test", record.path, record.line)
+        parts[name].append(record)
+    return Splits(**parts)
+
+
+def prepare(records: list[Record], max_chars: int = DEFAULT_MAX_CHARS) -> tuple[list[str], np.ndarray]:
+    return [normalize(r.text)[:max_chars] for r in records], to_matrix(r.labels for r in records)
+
+
+def check_trainable(splits: Splits, sources: str) -> None:
+    if len(splits.train) < MIN_TRAIN_RECORDS:
+        raise InputError(
+            f"training split has {len(splits.train)} records, fewer than the {MIN_TRAIN_RECORDS} training needs ({sources})"
+        )
+    if not splits.dev:
+        raise InputError(f"no dev records to tune thresholds on ({sources}); add a 'split' field or more articles")
+    y = to_matrix(r.labels for r in splits.train)
+    for i, label in enumerate(LABELS):
+        if y[:, i].sum() == 0:
+            raise InputError(f"label {label!r} has no positive example in the training split ({sources})")
+        if y[:, i].sum() == len(y):
+            raise InputError(f"label {label!r} is on for every training record; nothing to contrast ({sources})")
+
+
+def train_model(
+    family: str,
+    data: list[str | Path],
+    out: str | Path,
+    config: dict,
+    *,
+    name: str | None = None,
+    force: bool = False,
+    log=print,
+) -> dict:
+    """Train `family` on the train split of `data`, tune thresholds on dev, write `out`.
+
+    The directory is built under a temporary name beside `out` and renamed at the end, so
+    an interrupted run never leaves a half-written model at `out`.
+    """
+    out = Path(out)
+    if out.exists() and not force:
+        raise InputError("output directory exists; pass --force to replace it", out)
+    files = data_files(list(data))
+    records = load_records(files)
+    splits = split_records(records)
+    sources = ", ".join(str(f) for f in files)
+    check_trainable(splits, sources)
+
+    seed = int(config.get("seed", 0))
+    random.seed(seed)
+    np.random.seed(seed)
+    estimator = get_family(family)(**config)
+    train_texts, train_y = prepare(splits.train)
+    dev_texts, dev_y = prepare(splits.dev)
+
+    log(f"training {family} on {len(train_texts)} sentences ({len(dev_texts)} dev) ...")
+    started = time.perf_counter()
+    estimator.fit(train_texts, train_y)
+    fit_seconds = time.perf_counter() - started
+    dev_scores = estimator.predict_proba(dev_texts)
+    thresholds = tune_thresholds(dev_y, dev_scores) if family != "rules" else {label: 0.5 for label in LABELS}
+    threshold_vector = np.asarray([thresholds[label] for label in LABELS])
+    dev_metrics = summary(dev_y, (dev_scores >= threshold_vector).astype(int), dev_scores)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        estimator.save(staging)
+        meta = write_model_json(staging, {
+            "name": name or out.name,
+            "family": family,
+            "thresholds": thresholds,
+            "max_chars": DEFAULT_MAX_CHARS,
+            "config": config,
+            "data": [{"path": f.as_posix(), "sha256": sha256_file(f)} for f in files],
+            "split_sizes": {"train": len(splits.train), "dev": len(splits.dev), "test": len(splits.test)},
+            "train_label_rates": {label: float(train_y[:, i].mean()) for i, label in enumerate(LABELS)},
+            "metrics_dev": dev_metrics,
+            "fit_seconds": round(fit_seconds, 2),
+            "created_with": f"parley {__version__}",
+        })
+        write_card(staging, meta)
+        if out.exists():
+            backup = out.parent / f".{out.name}.old"
+            if backup.exists():
+                shutil.rmtree(backup)
+            out.rename(backup)
+            staging.rename(out)
+            shutil.rmtree(backup)
+        else:
+            staging.rename(out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return meta
