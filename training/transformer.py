@@ -15,6 +15,12 @@ from parley.families.transformer import HF_DIR, TransformerScorer, load_transfor
 from parley.labels import LABELS
 
 
+def _has_gpu() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 class TransformerModel:
     family = "transformer"
 
@@ -56,9 +62,9 @@ class TransformerModel:
             args = TrainingArguments(
                 output_dir=scratch, num_train_epochs=self.epochs, learning_rate=self.learning_rate,
                 per_device_train_batch_size=self.batch_size, weight_decay=self.weight_decay,
-                warmup_ratio=self.warmup_ratio, seed=self.seed, data_seed=self.seed,
+                warmup_steps=self.warmup_ratio, seed=self.seed, data_seed=self.seed,
                 save_strategy="no", report_to=[], logging_strategy="no", disable_tqdm=True,
-                dataloader_num_workers=0, group_by_length=True,
+                dataloader_num_workers=0, train_sampling_strategy="group_by_length", use_cpu=not _has_gpu(),
             )
             trainer = Trainer(model=model, args=args, train_dataset=dataset,
                               data_collator=DataCollatorWithPadding(tokenizer))

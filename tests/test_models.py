@@ -1,0 +1,193 @@
+"""Training every family on a tiny corpus, the model directory format and its safety checks."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from parley.errors import InputError, ModelError
+from parley.model import load_model, read_model_json
+from tests.conftest import tiny_records, write_jsonl
+from training.base import Trainable, get_family
+from training.config import load_config
+from training.run import train_model
+
+TEXTS = ["Moscow rejected the plan.", "Both sides signed the accord.", "Qatar offered to mediate.", "Rain fell."]
+
+
+def train(family, corpus, out, **overrides):
+    return train_model(family, [corpus], out, load_config(family, None, overrides), log=lambda m: None)
+
+
+@pytest.fixture(scope="module")
+def linear_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("linear")
+    corpus = write_jsonl(root / "tiny.jsonl", tiny_records())
+    train("linear", corpus, root / "model", min_df=1)
+    return root / "model"
+
+
+def test_linear_trains_saves_and_loads(linear_dir):
+    meta = read_model_json(linear_dir)
+    assert meta["family"] == "linear" and set(meta["thresholds"]) == {"proposal", "agreement", "rejection"}
+    assert all(0 <= t <= 1 for t in meta["thresholds"].values())
+    assert meta["data"][0]["sha256"] and meta["files"]["pipeline.skops"]
+    assert (linear_dir / "README.md").read_text().startswith("# Parley model")
+    model = load_model(linear_dir)
+    scores = model.predict_proba(TEXTS)
+    assert scores.shape == (4, 3) and ((0 <= scores) & (scores <= 1)).all()
+    again = get_family("linear").load(linear_dir).predict_proba(model.prepare(TEXTS))
+    np.testing.assert_allclose(scores, again)
+
+
+def test_training_is_deterministic(tmp_path):
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    a = train("linear", corpus, tmp_path / "a", min_df=1, seed=3)
+    b = train("linear", corpus, tmp_path / "b", min_df=1, seed=3)
+    assert a["thresholds"] == b["thresholds"]
+    np.testing.assert_array_equal(load_model(tmp_path / "a").predict_proba(TEXTS),
+                                  load_model(tmp_path / "b").predict_proba(TEXTS))
+
+
+def test_refuses_to_overwrite_without_force(tmp_path, linear_dir):
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    out = tmp_path / "m"
+    out.mkdir()
+    with pytest.raises(InputError, match="exists; pass --force"):
+        train("linear", corpus, out)
+    train_model("rules", [corpus], out, load_config("rules"), force=True, log=lambda m: None)
+    assert read_model_json(out)["family"] == "rules"
+    assert not list(tmp_path.glob(".m.*")), "no staging directory may remain"
+
+
+def test_rules_family(tmp_path):
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    meta = train("rules", corpus, tmp_path / "rules")
+    assert meta["thresholds"] == {"proposal": 0.5, "agreement": 0.5, "rejection": 0.5}
+    predicted = load_model(tmp_path / "rules").predict(TEXTS)
+    assert predicted.tolist() == [[0, 0, 1], [0, 1, 0], [1, 0, 0], [0, 0, 0]]
+
+
+@pytest.mark.slow
+def test_embed_family_tiny(tmp_path):
+    pytest.importorskip("transformers")
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    train("embed", corpus, tmp_path / "embed")
+    model = load_model(tmp_path / "embed")
+    assert model.predict_proba(TEXTS).shape == (4, 3)
+    assert (tmp_path / "embed" / "head.skops").is_file()
+
+
+@pytest.mark.slow
+def test_transformer_family_tiny(tmp_path):
+    pytest.importorskip("transformers")
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    meta = train("transformer", corpus, tmp_path / "ft", epochs=1, batch_size=8, seed=1)
+    assert (tmp_path / "ft" / "hf" / "model.safetensors").is_file()
+    assert "hf/model.safetensors" in meta["files"]
+    first = load_model(tmp_path / "ft").predict_proba(TEXTS)
+    second = load_model(tmp_path / "ft").predict_proba(list(reversed(TEXTS)))[::-1]
+    np.testing.assert_allclose(first, second, atol=1e-5)
+
+
+def test_every_family_follows_the_protocol():
+    for name in ("rules", "linear", "embed", "transformer"):
+        cls = get_family(name)
+        assert cls.family == name
+        assert all(hasattr(cls, attr) for attr in ("fit", "predict_proba", "save", "load"))
+    assert isinstance(get_family("rules")(), Trainable)
+
+
+def test_training_data_errors(tmp_path):
+    rows = [r for r in tiny_records() if "rejection" not in r["labels"]]
+    corpus = write_jsonl(tmp_path / "norej.jsonl", rows)
+    with pytest.raises(InputError, match="'rejection' has no positive example"):
+        train("linear", corpus, tmp_path / "x")
+    small = write_jsonl(tmp_path / "small.jsonl", tiny_records()[:3])
+    with pytest.raises(InputError, match="fewer than the 8 training needs|no dev records"):
+        train("linear", small, tmp_path / "y")
+    with pytest.raises(InputError, match="unknown linear parameter"):
+        load_config("linear", None, {"colour": "blue"})
+
+
+def test_config_file_and_overrides(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[linear]\nC = 0.5\nmin_df = 3\n[transformer]\nepochs = 9\n")
+    merged = load_config("linear", config, {"min_df": 1})
+    assert merged["C"] == 0.5 and merged["min_df"] == 1
+    assert load_config("transformer", config)["epochs"] == 9
+    bad = tmp_path / "bad.toml"
+    bad.write_text("C = = 1")
+    with pytest.raises(InputError, match="invalid TOML"):
+        load_config("linear", bad)
+
+
+# --- model directory safety ----------------------------------------------------------
+
+
+@pytest.fixture
+def copy_of(linear_dir, tmp_path):
+    target = tmp_path / "copy"
+    shutil.copytree(linear_dir, target)
+    return target
+
+
+def edit_meta(directory, **changes):
+    meta = json.loads((directory / "model.json").read_text())
+    meta.update(changes)
+    (directory / "model.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"family": "forest"}, "unknown model family 'forest'"),
+        ({"label_schema_version": 99}, "label schema version 99"),
+        ({"thresholds": {"proposal": 0.5, "agreement": 1.5, "rejection": 0.5}}, "threshold for agreement"),
+        ({"thresholds": {"proposal": 0.5}}, "one value per label"),
+        ({"labels": ["a", "b", "c"]}, "do not match the schema"),
+        ({"format_version": 7}, "model format version 7"),
+    ],
+)
+def test_invalid_model_json_is_refused(copy_of, change, message):
+    edit_meta(copy_of, **change)
+    with pytest.raises(ModelError, match=message):
+        load_model(copy_of)
+
+
+def test_tampered_missing_and_pickle_files_are_refused(copy_of, tmp_path):
+    weights = copy_of / "pipeline.skops"
+    data = bytearray(weights.read_bytes())
+    data[-10] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="does not match its SHA-256"):
+        load_model(copy_of)
+    weights.unlink()
+    with pytest.raises(ModelError, match="missing model file pipeline.skops"):
+        load_model(copy_of)
+    (copy_of / "evil.pkl").write_bytes(b"\x80\x04.")
+    with pytest.raises(ModelError, match="evil.pkl may execute code"):
+        load_model(copy_of)
+
+
+def test_not_a_model_directory(tmp_path):
+    with pytest.raises(ModelError, match="model.json is missing"):
+        load_model(tmp_path)
+    with pytest.raises(ModelError, match="no such model directory"):
+        load_model(tmp_path / "nope")
+    (tmp_path / "model.json").write_text("{broken")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        load_model(tmp_path)
+
+
+def test_untrusted_skops_types_are_refused(tmp_path):
+    from sklearn.ensemble import RandomForestClassifier
+
+    from parley.families.skops_io import dump_skops, load_skops
+
+    path = tmp_path / "forest.skops"
+    forest = RandomForestClassifier(n_estimators=2).fit([[0], [1]], [0, 1])
+    dump_skops({"x": forest}, path)
+    with pytest.raises(ModelError, match="untrusted types"):
+        load_skops(path)

@@ -1,0 +1,65 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parley.segment import split_sentences
+
+
+def texts(text):
+    return [s.text for s in split_sentences(text)]
+
+
+def test_abbreviations_quotes_and_headlines():
+    article = (
+        "Kremlin rejects U.S. peace plan\n\n"
+        'WASHINGTON (Parley Wire) - Mr. Peskov said the U.S. plan was "a non-starter." '
+        'He added: "We will not sign." Talks resume at 9 a.m. on Monday. Dr. Ortiz agreed.'
+    )
+    assert texts(article) == [
+        "Kremlin rejects U.S. peace plan",
+        'WASHINGTON (Parley Wire) - Mr. Peskov said the U.S. plan was "a non-starter."',
+        'He added: "We will not sign."',
+        "Talks resume at 9 a.m. on Monday.",
+        "Dr. Ortiz agreed.",
+    ]
+
+
+def test_headline_line_without_blank_line_and_wrapped_prose():
+    assert texts("Unions say yes to pay deal\nThe RMT accepted the offer on Friday.") == [
+        "Unions say yes to pay deal", "The RMT accepted the offer on Friday."]
+    wrapped = "The ministers agreed on Tuesday to extend the\nceasefire by a week. Fighting eased."
+    assert texts(wrapped) == ["The ministers agreed on Tuesday to extend the\nceasefire by a week.", "Fighting eased."]
+
+
+def test_offsets_index_the_original_text():
+    text = "  First one.  Second one?\r\n\r\nThird!  "
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == ["First one.", "Second one?", "Third!"]
+    for s in sentences:
+        assert text[s.start:s.end] == s.text
+
+
+def test_very_long_sentence_is_kept_whole():
+    text = "word " * 30000 + "end."
+    sentences = split_sentences(text)
+    assert "".join(s.text for s in sentences).replace(" ", "") == text.replace(" ", "")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .?!\n\"'U.S.Mr") + ["\u00e9", "\u4e2d", "\U0001F600", "\r", "\t"]),
+               max_size=300))
+def test_property_offsets_cover_text_without_loss_or_overlap(text):
+    sentences = split_sentences(text)
+    last = 0
+    for s in sentences:
+        assert text[s.start:s.end] == s.text and s.text == s.text.strip() and s.text
+        assert s.start >= last
+        assert not text[last:s.start].strip()  # nothing but whitespace between sentences
+        last = s.end
+    assert not text[last:].strip()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=400))
+def test_property_arbitrary_unicode_never_crashes(text):
+    for s in split_sentences(text):
+        assert text[s.start:s.end] == s.text
