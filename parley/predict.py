@@ -100,22 +100,21 @@ def _table_documents(path: Path, text_column: str, id_column: str, skip_bad: boo
         if text_column not in header:
             raise InputError(f"CSV has no column {text_column!r} (columns: {', '.join(header)}); use --text-column", path, 1)
     rows = 0
-    try:
-        for line, row in iter_rows(path):
-            rows += 1
-            text = row.get(text_column)
-            if not isinstance(text, str) or not text.strip():
-                problem = (f"record has no {text_column!r} field" if text_column not in row
-                           else f"field {text_column!r} is empty or not a string")
-                _skip_or_raise(InputError(problem, path, line), skip_bad, stats)
-                continue
-            raw_id = row.get(id_column)
-            stats.documents += 1
-            yield Document(str(raw_id) if raw_id not in (None, "") else f"{path.name}:{line}", text, f"{path}:{line}")
-    except InputError as exc:
-        if not skip_bad or exc.line is None:
-            raise
-        _skip_or_raise(exc, skip_bad, stats)
+    malformed: list | None = [] if skip_bad else None
+    for line, row in iter_rows(path, problems=malformed):
+        rows += 1
+        text = row.get(text_column)
+        if not isinstance(text, str) or not text.strip():
+            problem = (f"record has no {text_column!r} field" if text_column not in row
+                       else f"field {text_column!r} is empty or not a string")
+            _skip_or_raise(InputError(problem, path, line), skip_bad, stats)
+            continue
+        raw_id = row.get(id_column)
+        stats.documents += 1
+        yield Document(str(raw_id) if raw_id not in (None, "") else f"{path.name}:{line}", text, f"{path}:{line}")
+    for problem in malformed or []:
+        rows += 1
+        _skip_or_raise(InputError(problem.message, problem.path, problem.line), skip_bad, stats)
     if rows == 0:
         _skip_or_raise(InputError("empty file (no records)", path), skip_bad, stats)
 

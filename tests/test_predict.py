@@ -1,0 +1,196 @@
+"""`parley predict`: inputs, formats, summary, thresholds, bad input, interruption and resume."""
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT, tiny_records, write_jsonl
+from training.config import load_config
+from training.run import train_model
+
+ARTICLE = (
+    "Kremlin rejects U.S. peace plan\n\n"
+    "MOSCOW (Parley Wire) - Mr. Peskov said on Monday that Moscow rejected the plan outright. "
+    "Both sides signed the ceasefire accord in Doha. Qatar offered to host the next round of talks. "
+    "Rain fell on the capital."
+)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("predict")
+    corpus = write_jsonl(root / "tiny.jsonl", tiny_records())
+    train_model("rules", [corpus], root / "rules", load_config("rules"), log=lambda m: None)
+    return root / "rules"
+
+
+@pytest.fixture
+def article(tmp_path):
+    path = tmp_path / "kremlin.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+def jsonl(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_jsonl_records_have_offsets_labels_scores(cli, model_dir, article):
+    result = cli("predict", "--model", model_dir, "--format", "jsonl", article)
+    assert result.code == 0, result.err
+    records = jsonl(result.out)
+    assert [r["sentence"] for r in records] == list(range(5))
+    for r in records:
+        assert ARTICLE[r["start"]:r["end"]] == r["text"]
+        assert r["doc_id"] == "kremlin" and r["model"] == "rules" and set(r["scores"]) == {"proposal", "agreement", "rejection"}
+    assert [r["labels"] for r in records] == [["rejection"], ["rejection"], ["agreement"], ["proposal"], []]
+
+
+def test_summary_and_threshold_override(cli, model_dir, article):
+    records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--summary", article).out)
+    summary = [r for r in records if r["type"] == "article"]
+    assert len(summary) == 1 and summary[0]["counts"]["agreement"] == 1 and summary[0]["sentences_by_label"]["proposal"] == [3]
+    everything = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--threshold", "0.05", article).out)
+    assert all(len(r["labels"]) == 3 for r in everything)
+    only_p = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--threshold", "agreement=1.0,rejection=1.0", article).out)
+    assert all(set(r["labels"]) <= {"proposal"} for r in only_p)
+    bad = cli("predict", "--model", model_dir, "--threshold", "maybe=0.3", article)
+    assert bad.code == 1 and "unknown label 'maybe'" in bad.err
+
+
+def test_csv_and_table_formats(cli, model_dir, article, tmp_path):
+    out = tmp_path / "out.csv"
+    assert cli("predict", "--model", model_dir, "--format", "csv", "--summary", "-o", out, article).code == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 5 and rows[2]["labels"] == "agreement" and float(rows[2]["score_agreement"]) > 0.5
+    summary = list(csv.DictReader((tmp_path / "out.summary.csv").open()))
+    assert summary[0]["n_agreement"] == "1"
+    table = cli("predict", "--model", model_dir, "--format", "table", article)
+    assert "Acts found" in table.out and "Qatar offered" in table.out
+
+
+def test_directory_jsonl_csv_and_stdin_inputs(cli, model_dir, tmp_path):
+    folder = tmp_path / "articles"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Moscow rejected the plan.")
+    (folder / "sub" / "b.txt").write_text("Both sides signed the accord.")
+    ids = {r["doc_id"] for r in jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", folder).out)}
+    assert ids == {"a", "sub/b"}
+    rows = tmp_path / "rows.csv"
+    rows.write_text("url,body\nu1,Moscow rejected the plan.\nu2,Rain fell.\n")
+    records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--text-column", "body", "--id-column", "url", rows).out)
+    assert [(r["doc_id"], r["labels"]) for r in records] == [("u1", ["rejection"]), ("u2", [])]
+    records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "-", stdin="Kyiv ruled out concessions. Talks go on.").out)
+    assert [r["labels"] for r in records] == [["rejection"], []] and records[0]["doc_id"] == "stdin"
+
+
+def test_presplit_keeps_each_row_one_sentence(cli, model_dir, tmp_path):
+    pool = write_jsonl(tmp_path / "pool.jsonl", [{"id": "s1", "text": "One. Two. Three."}])
+    assert len(jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--presplit", pool).out)) == 1
+    assert len(jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", pool).out)) == 3
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\t\n", "only whitespace"),
+        ("bin.txt", b"\x7fELF\x02\x01\x00\x00\x00", "binary"),
+        ("latin.txt", "Caf\xe9 talks".encode("latin-1"), "invalid UTF-8"),
+        ("bad.jsonl", b'{"text": "ok"}\n{"text": \n', "bad.jsonl:2: malformed JSON"),
+        ("notext.jsonl", b'{"text": "ok"}\n{"body": "x"}\n', "notext.jsonl:2: record has no 'text' field"),
+        ("nocol.csv", b"id,body\n1,hello\n", "CSV has no column 'text'"),
+    ],
+)
+def test_bad_inputs_fail_with_file_and_line(cli, model_dir, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out.jsonl"
+    result = cli("predict", "--model", model_dir, "--format", "jsonl", "-o", out, path)
+    assert result.code == 1
+    assert message in result.err and str(path.name) in result.err
+    assert len([l for l in result.err.splitlines() if l.startswith("error:")]) == 1
+    assert not out.exists()
+
+
+def test_skip_bad_warns_and_counts(cli, model_dir, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"id": "a", "text": "Moscow rejected the plan."}\nnot json\n{"id": "c"}\n{"id": "d", "text": "Rain."}\n')
+    result = cli("predict", "--model", model_dir, "--format", "jsonl", "--skip-bad", path)
+    assert result.code == 0
+    assert [r["doc_id"] for r in jsonl(result.out)] == ["a", "d"]
+    assert "skipped 2 bad record(s)" in result.err and "mixed.jsonl:2" in result.err
+
+
+def test_missing_inputs_and_models(cli, model_dir, tmp_path):
+    assert "no such file or directory" in cli("predict", "--model", model_dir, tmp_path / "nope.txt").err
+    (tmp_path / "empty").mkdir()
+    result = cli("predict", "--model", model_dir, tmp_path / "empty")
+    assert result.code == 1 and "no usable files" in result.err
+    result = cli("predict", "--model", tmp_path / "empty", "x.txt")
+    assert result.code == 1 and "model.json is missing" in result.err
+
+
+def test_long_sentence_truncated_not_dropped_and_odd_text(cli, model_dir, tmp_path):
+    path = tmp_path / "odd.txt"
+    long = "Moscow rejected the plan " + "and more " * 12000 + "today."
+    path.write_text(long + "\n\nПереговоры продолжаются. 会谈继续。 🙂 Talks\x07 resume.", encoding="utf-8")
+    records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", path).out)
+    assert records[0]["truncated"] is True and records[0]["labels"] == ["rejection"]
+    assert len(records[0]["text"]) == len(long)
+    assert not any(r["truncated"] for r in records[1:])
+
+
+def test_utf16_bom_crlf_inputs(cli, model_dir, tmp_path):
+    for name, data in (("bom.txt", b"\xef\xbb\xbfMoscow rejected the plan.\r\n"),
+                       ("u16.txt", "Moscow rejected the plan.\r\n".encode("utf-16"))):
+        (tmp_path / name).write_bytes(data)
+        records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", tmp_path / name).out)
+        assert records[0]["text"] == "Moscow rejected the plan." and records[0]["labels"] == ["rejection"]
+
+
+def test_output_is_atomic_and_resume_equals_uninterrupted(cli, model_dir, tmp_path):
+    rows = [{"id": f"d{i:03d}", "text": f"Moscow rejected plan number {i}. Rain fell on day {i}."} for i in range(50)]
+    data = write_jsonl(tmp_path / "docs.jsonl", rows)
+    full = tmp_path / "full.jsonl"
+    assert cli("predict", "--model", model_dir, "--format", "jsonl", "--summary", "-o", full, data).code == 0
+    expected = full.read_text()
+    # Simulate an interruption: the side file holds 20 whole documents and a torn line.
+    out = tmp_path / "out.jsonl"
+    lines = expected.splitlines(keepends=True)
+    side = tmp_path / "out.jsonl.partial"
+    side.write_text("".join(lines[:60]) + lines[60][:15])
+    assert cli("predict", "--model", model_dir, "--format", "jsonl", "--summary", "-o", out, "--resume", data).code == 0
+    assert out.read_text() == expected and not side.exists()
+    assert "nothing to resume" in cli("predict", "--model", model_dir, "-o", out, "--resume", data).err
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_leaves_no_partial_output_then_resume(model_dir, tmp_path, sig, code):
+    rows = [{"id": f"d{i:05d}", "text": f"Moscow rejected plan {i}. Both sides signed accord {i}. Rain fell."} for i in range(15000)]
+    data = write_jsonl(tmp_path / "big.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "parley", "predict", "--model", str(model_dir), "--format", "jsonl",
+               "--batch-size", "256", "-o", str(out), str(data)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    side = tmp_path / "out.jsonl.partial"
+    deadline = time.time() + 60
+    while time.time() < deadline and (not side.exists() or side.stat().st_size < 20000):
+        time.sleep(0.05)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert not out.exists() and side.exists()
+    assert "--resume" in err
+    resumed = subprocess.run(command + ["--resume"], env=env, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    ids = [json.loads(line)["doc_id"] for line in out.open()]
+    assert len(ids) == 3 * 15000 and ids[::3] == [r["id"] for r in rows]
