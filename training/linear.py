@@ -57,6 +57,11 @@ class LinearModel:
 
     def fit(self, texts: list[str], y: np.ndarray) -> "LinearModel":
         self.pipeline = self._build().fit(list(texts), np.asarray(y))
+        for _, transformer in self.pipeline.named_steps["features"].transformer_list:
+            if hasattr(transformer, "vocabulary_"):
+                # numpy ints make skops store one array per vocabulary entry (minutes to save);
+                # plain ints serialise as one JSON object.
+                transformer.vocabulary_ = {term: int(index) for term, index in transformer.vocabulary_.items()}
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
