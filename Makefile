@@ -41,7 +41,7 @@ default-model: $(VENV)/.light
 
 ## Train all four families into models/ and regenerate reports/LEADERBOARD.md.
 leaderboard: $(VENV)/.full
-	$(BIN)/python -m evaluation.leaderboard
+	$(BIN)/python -m evaluation.leaderboard --train-missing
 
 bench: $(VENV)/.full
 	$(BIN)/python -m benchmarks.run_all

@@ -1,0 +1,87 @@
+"""The shipped corpus meets its datasheet: size, label balance, variety, splits, contrast suite."""
+
+import re
+from collections import Counter, defaultdict
+
+import pytest
+
+from parley.datacheck import check_paths
+from parley.io import load_records
+from parley.splits import assign_splits
+from tests.conftest import ROOT
+
+CORPUS = ROOT / "data" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_records([CORPUS])
+
+
+def test_size_articles_and_labels(corpus):
+    assert len(corpus) >= 8000
+    articles = defaultdict(list)
+    for r in corpus:
+        articles[r.article_id].append(r)
+    assert len(articles) >= 500
+    assert all(4 <= len(members) <= 25 for members in articles.values())
+    labels = Counter(label for r in corpus for label in r.labels)
+    assert min(labels.values()) >= 1400
+    assert sum(1 for r in corpus if not r.labels) / len(corpus) >= 0.40
+
+
+def test_domains_and_variety(corpus):
+    domains = {r.domain for r in corpus}
+    required = {"war_ceasefire", "nuclear_arms_control", "trade_tariffs", "eu_multilateral", "un_security_council",
+                "coalition_parliament", "budget_legislation", "labour_strikes", "corporate_mergers",
+                "sports_governance", "climate_summits", "hostage_prisoner_exchange"}
+    assert required <= domains
+    outside = {r.article_id for r in corpus if r.domain in {"markets", "sport", "courts", "science_health",
+                                                            "culture_entertainment", "technology"}}
+    assert len(outside) >= 60
+    positives = [r for r in corpus if r.labels]
+    direct = re.compile(r"\b(?:propos|agree|reject)", re.I)
+    assert sum(1 for r in positives if not direct.search(r.text)) / len(positives) >= 0.30
+    lengths = [len(r.text.split()) for r in corpus]
+    assert min(lengths) <= 4 and max(lengths) >= 40
+
+
+def test_split_is_stored_by_article_and_reproducible(corpus):
+    assert {r.split for r in corpus} == {"train", "dev", "test"}
+    by_article = defaultdict(set)
+    for r in corpus:
+        by_article[r.article_id].add(r.split)
+    assert all(len(s) == 1 for s in by_article.values())
+    recomputed = assign_splits(corpus)
+    assert all(recomputed[r.article_id] == r.split for r in corpus)
+    for split in ("train", "dev", "test"):
+        assert {label for r in corpus if r.split == split for label in r.labels} == {"proposal", "agreement", "rejection"}
+
+
+def test_data_check_passes_on_everything_shipped():
+    records, problems = check_paths([ROOT / "data"])
+    assert len(records) > 8000
+    assert [str(p) for p in problems if p.severity == "error"] == []
+
+
+def test_contrast_suite():
+    suite = load_records([ROOT / "data" / "contrast"])
+    groups = defaultdict(list)
+    for r in suite:
+        groups[r.group].append(r)
+    assert len(groups) >= 300
+    assert all(2 <= len(members) <= 3 and members[0].note for members in groups.values())
+    assert sum(1 for members in groups.values() if len({m.labels for m in members}) > 1) >= 250
+
+
+def test_sample_articles_exist():
+    assert len(list((ROOT / "data" / "articles").glob("*.txt"))) >= 5
+
+
+def test_no_sentence_copied_from_external(corpus):
+    external = ROOT.parent / "shared" / "external"
+    if not external.exists():
+        pytest.skip("../shared/external is not available")
+    norm = lambda t: re.sub(r"\W+", " ", t.lower()).strip()  # noqa: E731
+    theirs = {norm(r.text) for r in load_records(sorted(external.glob("*.jsonl")))}
+    assert not [r.where() for r in corpus if len(r.text) > 40 and norm(r.text) in theirs]
