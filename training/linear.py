@@ -11,8 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from parley.families.linear import PIPELINE_FILE, load_linear
-from parley.families.skops_io import dump_skops
+from parley.families.linear import load_linear, save_linear
 from parley.features import CueFeaturizer
 
 
@@ -25,8 +24,8 @@ class LinearModel:
         char_ngrams: tuple[int, int] = (2, 5),
         min_df: int = 2,
         max_features: int | None = 200_000,
-        cue_weight: float = 1.0,
-        C: float = 4.0,
+        cue_weight: float = 3.0,
+        C: float = 1.0,
         class_weight: str | None = "balanced",
         max_iter: int = 2000,
         seed: int = 0,
@@ -58,17 +57,17 @@ class LinearModel:
     def fit(self, texts: list[str], y: np.ndarray) -> "LinearModel":
         self.pipeline = self._build().fit(list(texts), np.asarray(y))
         for _, transformer in self.pipeline.named_steps["features"].transformer_list:
-            if hasattr(transformer, "vocabulary_"):
-                # numpy ints make skops store one array per vocabulary entry (minutes to save);
-                # plain ints serialise as one JSON object.
-                transformer.vocabulary_ = {term: int(index) for term, index in transformer.vocabulary_.items()}
+            if hasattr(transformer, "stop_words_"):
+                # Terms pruned by min_df/max_features: kept by scikit-learn only for
+                # introspection, and most of the saved model's size.
+                del transformer.stop_words_
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.pipeline.predict_proba(list(texts)))
 
     def save(self, directory: Path) -> None:
-        dump_skops(self.pipeline, Path(directory) / PIPELINE_FILE)
+        save_linear(self.pipeline, Path(directory))
 
     @classmethod
     def load(cls, directory: Path) -> "LinearModel":

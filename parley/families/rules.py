@@ -47,30 +47,31 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("named proposer", r"\b(?:proposals?|offers?|plans?|bids?|initiative|terms|draft|overture|package|roadmap) (?:(?:put forward|made|tabled|drawn up|floated|submitted|presented|proposed|offered|sent)(?: to \w+)? )?(?:from|by) (?!the way)\w+|(?:\b\w+(?:'s|s')|\bfrom \w+(?: \w+)?|\bby (?:the )?\w+(?: \w+)?|\bput forward by|\bproposed by|\boffered by|\btabled by|\bfloated by)\s*(?:\w+[- ]){0,3}(?:proposals?|offers?|plans?|bids?|initiative|terms|draft|overture|formula|package|roadmap)\b"),
     ],
     "agreement": [
-        ("agree", r"\bagre(?:e|es|ed|eing)\b(?! with (?:the )?(?:data|model|predictions?|theory|results?|findings))"),
+        ("agree", r"\bagre(?:e|es|ed|eing)\b(?! (?:well |closely |perfectly |broadly )?with (?:the |our |their |his |her |its |what |those |these |this |that )?(?:\w+ )?(?:data|models?|predictions?|predicted|theory|theories|results?|findings|observations?|experiments?|estimates?|measurements?|specifications?|expectations?|calculations?|figures|evidence|me|you|him|her|them|us|mine|yours|view|views|assessment|analysis|study|studies|survey))"),
         ("accept", r"\baccept(?:s|ed|ing)?\b(?! (?:an?|the) (?:award|prize|honou?r|nomination|trophy|medal))"),
-        ("sign", r"\bsign(?:s|ed|ing)?\b(?: (?:[\w'-]+ ){0,4}(?:deal|agreement|accord|pact|treaty|truce|ceasefire|cease-fire|armistice|settlement|memorandum|protocol|convention|declaration|framework|communique|bill|law|contracts?|deal|order|document|the dotted line|off|up to|on to|onto)\b)"),
+        ("sign", r"\bsign(?:s|ed|ing)?\b(?: (?:\S+ ){0,4}(?:deal|agreement|accord|pact|treaty|truce|ceasefire|cease-fire|armistice|settlement|memorandum|protocol|convention|declaration|framework|communique|bill|law|contracts?|deal|order|document|the dotted line|off|up to|on to|onto)\b)"),
         ("ratify", r"\bratif(?:y|ies|ied|ying)\b|\bratification\b"),
         ("approve", r"\b(?:approv(?:e|es|ed|ing)|endors(?:e|es|ed|ing)|adopt(?:s|ed|ing)? (?:[\w'-]+ ){0,3}(?:resolution|text|declaration|agreement|deal|plan|budget|bill|framework|package|proposal|statement|communique|rulebook|treaty|motion|deal))\b"),
         ("green light", r"\b(?:gave|given|gives|giving|give|got|won|received|wins) (?:[\w'-]+ ){0,3}(?:green light|go-ahead|go ahead|nod|blessing|seal of approval|thumbs[- ]up|approval)\b|\bsigned off on\b|\brubber[- ]stamp(?:s|ed|ing)?\b|\bwaved through\b|\bnodded through\b|\bok(?:'d|ayed|ed)\b"),
         ("reach a deal", r"\b(?:reach(?:ed|es|ing)?|struck|strike|strikes|striking|clinch(?:ed|es|ing)?|seal(?:ed|s|ing)?|ink(?:ed|s|ing)?|hammer(?:ed|s|ing)? out|forg(?:e|ed|es|ing)|secur(?:ed|es|ing)|broker(?:ed|s|ing)?|conclud(?:ed|es|ing)|finali[sz](?:ed|es|ing)|nail(?:ed|s|ing)? down|thrash(?:ed|es|ing)? out|cut|cuts|shook hands on|shake hands on|came to|come to|arrived at)\b (?:\w+[- ]){0,4}(?:deal|agreement|accord|pact|truce|ceasefire|cease-fire|compromise|settlement|consensus|understanding|terms|arrangement|bargain|treaty)s?\b"),
         ("deal reached", r"\b(?:deal|agreement|accord|compromise|settlement|consensus|truce|ceasefire|understanding)s? (?:was|were|has been|had been|have been|is) (?:[\w'-]+ )?(?:reached|struck|agreed|sealed|signed|clinched|finalised|finalized|concluded|approved|ratified|hammered out)\b"),
-        ("consent", r"\b(?:consent(?:s|ed|ing)? to|acced(?:e|es|ed|ing) to|bow(?:s|ed|ing)? to (?:[\w'-]+ ){0,2}(?:demands?|pressure|calls?)|gave in to|caved (?:in )?to|conced(?:e|es|ed|ing) to|signed up to|signed on to|agreed to|acquiesc(?:e|es|ed|ing))\b"),
+        ("consent", r"\b(?:consent(?:s|ed|ing)? to|acced(?:e|es|ed|ing)\b|conced(?:e|es|ed|ing) (?:\w+ ){0,2}to (?:\S+ ){0,3}demands?|bow(?:s|ed|ing)? to (?:[\w'-]+ ){0,2}(?:demands?|pressure|calls?)|gave in to|caved (?:in )?to|conced(?:e|es|ed|ing) to|signed up to|signed on to|agreed to|acquiesc(?:e|es|ed|ing))\b"),
         ("took up offer", r"\b(?:took|take|takes|taking) up (?:[\w'-]+ ){0,3}(?:offer|invitation|proposal)\b|\bsaid yes\b|\bsay yes\b|\bvoted (?:yes|in favou?r|to (?:accept|approve|back|ratify|endorse))\b|\bembrac(?:e|ed|es|ing) (?:[\w'-]+ ){0,3}(?:plan|proposal|offer|deal|terms)\b"),
         ("passed", r"\b(?:pass(?:ed|es|ing)?|voted through|cleared|clears|clearing|adopted)\b (?:\w+[- ]){0,4}(?:bill|law|legislation|budget|resolution|motion|measure|merger|takeover|deal|acquisition|amendment|package|treaty|reform)s?\b|\b(?:bill|law|legislation|budget|resolution|motion|measure|merger|takeover|deal|acquisition)s? (?:was|were|has been|had been) (?:[\w'-]+ )?(?:passed|adopted|approved|cleared|voted through)\b"),
+        ("signed treaty", r"\b(?:agreement|accord|treaty|deal|contract|pact|declaration|protocol|memorandum|convention)s? (?:\S+ ){0,2}signed (?:in|on|by|with|at|between|last|earlier)\b"),
         ("settle", r"\bsettled (?:the|their|its|a) (?:dispute|strike|case|row|claim|lawsuit|suit)\b|\bcame to terms\b|\bcome to terms\b"),
     ],
     "rejection": [
         ("reject", r"\breject(?:s|ed|ing|ion)?\b"),
         ("refuse", r"\brefus(?:e|es|ed|ing|al)\b(?! to (?:comment|say|speculate|confirm|elaborate|be drawn|discuss (?:details|the matter)|disclose|name))"),
-        ("decline", r"\bdeclin(?:e|es|ed|ing)\b (?:to (?!comment|say|speculate|confirm|elaborate|be drawn|disclose|name|give|discuss details)\w+|(?:an?|the|his|her|its|their|our|this|that|all|any) (?:[\w'-]+ ){0,3}(?:offer|invitation|proposal|request|plan|bid|demand|deal|terms|call|appeal|treatment|surgery|nomination|post|job|role))"),
+        ("decline", r"\bdeclin(?:e|es|ed|ing)\b (?:to (?!comment|say|speculate|confirm|elaborate|be drawn|disclose|name|give|discuss details|its|their|a|an|the|about|around|some|just|only|under|below|roughly|nearly|almost|less|fewer|levels?|\d|\$|£|€)\w+|(?:an?|the|his|her|its|their|our|this|that|all|any) (?:[\w'-]+ ){0,3}(?:offer|invitation|proposal|request|plan|bid|demand|deal|terms|call|appeal|treatment|surgery|nomination|post|job|role))"),
         ("turn down", r"\bturn(?:s|ed|ing)? (?:[\w'-]+ ){0,3}down\b|\bturned it down\b"),
-        ("rebuff", r"\b(?:rebuff(?:s|ed|ing)?|spurn(?:s|ed|ing)?|snub(?:s|bed|bing)?|brush(?:ed|es|ing)? (?:[\w'-]+ ){0,2}aside|brush(?:ed|es|ing)? off|swept aside|shot down|shoot down|shoots down|shooting down|slapped down|knocked back|dismiss(?:ed|es|ing)? (?:[\w'-]+ ){0,4}(?:as|proposal|offer|plan|idea|calls?|demands?|bid|overture|suggestion|request|appeal|terms|deal))\b"),
+        ("rebuff", r"\b(?:rebuff(?:s|ed|ing)?|spurn(?:s|ed|ing)?|snub(?:s|bed|bing)?|brush(?:ed|es|ing)? (?:[\w'-]+ ){0,2}aside|brush(?:ed|es|ing)? off|swept aside|(?:shot|shoot|shoots|shooting|slapped) down (?:\S+ ){0,3}(?:idea|plan|proposals?|offer|bid|suggestion|notion|request|deal|motion|amendment|initiative|overture)s?|knocked back|dismiss(?:ed|es|ing)? (?:[\w'-]+ ){0,4}(?:as|proposal|offer|plan|idea|calls?|demands?|bid|overture|suggestion|request|appeal|terms|deal))\b"),
         ("veto", r"\bvet(?:o|oed|oes|oing)\b|\bvoted (?:down|against|no)\b|\bvote (?:down|against)\b|\b(?:blocked|blocks|blocking|block|torpedoed|scuppered|sank|sunk|killed|nixed|scrapped|threw out|throws out|thrown out|tossed out|struck down|quashed|overturned)\b (?:\w+[- ]){0,4}(?:deal|merger|takeover|bid|plan|proposal|resolution|bill|motion|offer|agreement|accord|acquisition|measure|amendment|treaty|law|sale|terms|initiative|draft|text)s?\b"),
         ("rule out", r"\brul(?:e|es|ed|ing) out\b"),
         ("cold water", r"\bpour(?:s|ed|ing)? cold water on\b|\bslam(?:s|med|ming)? the door on\b|\bclos(?:ed|es|ing) the door on\b|\bbalk(?:s|ed|ing)? at\b|\bbaulk(?:s|ed|ing)? at\b|\bwalked away from\b|\bsaid no\b|\bsays no\b|\bsay no\b|\bthumbs[- ]down\b|\bgave short shrift\b|\bwould have none of\b|\bwant(?:s|ed)? no part\b|\bdug in (?:its|their|his|her) heels\b"),
         ("verdict", r"\b(?:unacceptable|non-?starter|dead on arrival|out of the question|not acceptable|a trick|a ploy|a red line|a nonstarter|off the table|not on the table|no basis for|not worth the paper)\b"),
-        ("refused act", r"\b(?:will|would|shall|could|can|did|does|do|is|are|was|were|has|have|had)(?:n't| not| never)\b (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|endorse|ratify|back|support|consider|entertain|countenance|tolerate|allow|recogni[sz]e|negotiate|return to the table|take part|join)\b|\b(?:never|won't|cannot|can't) (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|ratify|endorse|countenance|entertain|tolerate)\b"),
+        ("refused act", r"\b(?:will|would|shall|could|can|did|does|do|is|are|was|were|has|have|had)(?:n't| not| never)\b (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|endorse|ratify|back|support|consider|entertain|countenance|negotiate|return to the table|take part|join)\b|\b(?:never|won't|cannot|can't) (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|ratify|endorse|countenance|entertain|tolerate)\b"),
     ],
 }
 
@@ -89,6 +90,11 @@ _HEDGE = re.compile(
 _NEGATION = re.compile(r"\b(?:not|never|no longer|neither|nor|without|denied|denies|deny|n't)\b|n't\b", re.I)
 _REFUSAL_FRAME = re.compile(r"\b(?:refus(?:ed|es|e|ing)|declin(?:ed|es|e|ing)) to\b|\b(?:will|would|shall|could|can|did|does|do|is|are|was|were|has|have|had)(?:n't| not| never)\b|\bnever\b|\bwon't\b|\bcannot\b|\bcan't\b", re.I)
 _FAILED = re.compile(r"\b(?:failed|fail|fails|failing|unable|no) to\b|\bwithout\b|\bno\b", re.I)
+_PROPOSAL_OBJECT = re.compile(
+    r"\b(?:plans?|proposals?|offers?|terms|deal|draft|text|resolution|bids?|demands?|conditions|ceasefire|truce|idea|"
+    r"package|agreement|accord|settlement|compromise|initiative|suggestion|request|formula|framework|roadmap|motion|it)\b",
+    re.I,
+)
 _CLAUSE_BREAK = re.compile(r"[;:,]\s|\b(?:but|while|whereas|although|though|after|before|and then|which|who)\b", re.I)
 
 
@@ -122,6 +128,8 @@ def analyse(text: str) -> list[Evidence]:
             for match in pattern.finditer(text):
                 left = _left_context(text, match.start())
                 status = "fires"
+                if name == "verdict" and not _PROPOSAL_OBJECT.search(text):
+                    continue  # "unacceptable allegations" judges an accusation, not an offer
                 if name in ("verdict", "refused act", "named proposer"):
                     status = "fires"
                 elif label == "agreement" and _REFUSAL_FRAME.search(left):

@@ -57,6 +57,9 @@ def load_skops(path: Path):
 
 
 def dump_skops(obj, path: Path) -> None:
+    import zipfile
+
     import skops.io as sio
 
-    sio.dump(obj, path)
+    # The schema spells out every vocabulary entry; it compresses about 20-fold.
+    sio.dump(obj, path, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
