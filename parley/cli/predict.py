@@ -27,6 +27,7 @@ def predict(
     show_all: Annotated[bool, typer.Option("--all", help="Table format: show sentences without labels too.")] = False,
     engine: Annotated[str, typer.Option(help="local, or ray (needs parley[ray]).")] = "local",
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (engine ray).")] = None,
+    ray_actors: Annotated[int, typer.Option(help="Model-holding actors (engine ray); one CPU each.")] = 1,
 ):
     """Split articles into sentences and label each one."""
     from parley.model import default_model_dir, load_model
@@ -40,7 +41,8 @@ def predict(
         from parley.ray_engine import run_ray_prediction
 
         run_ray_prediction(inputs, model_dir, output, text_column=text_column, id_column=id_column, presplit=presplit,
-                           threshold=threshold, batch_size=batch_size, address=ray_address)
+                           threshold=threshold, batch_size=batch_size, address=ray_address,
+                           concurrency=ray_actors)
         return
     if engine != "local":
         raise InputError(f"--engine must be local or ray, got {engine!r}")

@@ -1,0 +1,29 @@
+"""--engine ray gives the same records as the local engine, on a local Ray instance."""
+
+import json
+
+import pytest
+
+from tests.conftest import tiny_records, write_jsonl
+from training.config import load_config
+from training.run import train_model
+
+
+@pytest.mark.slow
+def test_ray_output_equals_local(cli, tmp_path):
+    pytest.importorskip("ray")
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    train_model("linear", [corpus], tmp_path / "model", load_config("linear", None, {"min_df": 1}), log=lambda m: None)
+    docs = write_jsonl(tmp_path / "docs.jsonl", [
+        {"id": f"d{i}", "text": f"Moscow rejected plan {i}. Both sides signed the accord. Qatar offered to mediate."}
+        for i in range(40)])
+    local = cli("predict", "--model", tmp_path / "model", "--format", "jsonl", docs)
+    assert local.code == 0, local.err
+    expected = sorted((json.loads(line) for line in local.out.splitlines()), key=lambda r: (r["doc_id"], r["sentence"]))
+    result = cli("predict", "--engine", "ray", "--model", tmp_path / "model", "-o", tmp_path / "shards", docs)
+    assert result.code == 0, result.err
+    got = [json.loads(line) for shard in sorted((tmp_path / "shards").iterdir()) for line in shard.open()]
+    got.sort(key=lambda r: (r["doc_id"], r["sentence"]))
+    assert [{k: v for k, v in r.items() if k != "type"} for r in expected] == got
+    again = cli("predict", "--engine", "ray", "--model", tmp_path / "model", "-o", tmp_path / "shards", docs)
+    assert again.code == 1 and "not empty" in again.err
