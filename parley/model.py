@@ -114,6 +114,15 @@ def _validate_meta(meta: dict, path: Path) -> None:
         )
     if meta.get("labels") != list(LABELS):
         raise ModelError(f"labels {meta.get('labels')!r} do not match the schema {list(LABELS)}", path)
+    if family in ("rules", "linear", "embed"):
+        from parley.families.rules import RULES_VERSION
+
+        if meta.get("rules_version") != RULES_VERSION:
+            raise ModelError(
+                f"trained with rules lexicon version {meta.get('rules_version')!r}, this Parley has {RULES_VERSION}; "
+                "its cue features would differ: retrain the model",
+                path,
+            )
     thresholds = meta.get("thresholds")
     if not isinstance(thresholds, dict) or sorted(thresholds) != sorted(LABELS):
         raise ModelError(f"thresholds must give one value per label {list(LABELS)}", path)

@@ -148,6 +148,7 @@ def edit_meta(directory, **changes):
         ({"thresholds": {"proposal": 0.5}}, "one value per label"),
         ({"labels": ["a", "b", "c"]}, "do not match the schema"),
         ({"format_version": 7}, "model format version 7"),
+        ({"rules_version": 0}, "rules lexicon version 0"),
     ],
 )
 def test_invalid_model_json_is_refused(copy_of, change, message):

@@ -14,6 +14,7 @@ from evaluation.metrics import summary
 from evaluation.thresholds import tune_thresholds
 from parley import __version__
 from parley.errors import InputError
+from parley.families.rules import RULES_VERSION
 from parley.io import Record, data_files, load_records
 from parley.labels import LABELS, to_matrix
 from parley.model import DEFAULT_MAX_CHARS, sha256_file, write_model_json
@@ -124,6 +125,7 @@ def train_model(
             "metrics_dev": dev_metrics,
             "fit_seconds": round(fit_seconds, 2),
             "created_with": f"parley {__version__}",
+            "rules_version": RULES_VERSION,
         })
         write_card(staging, meta)
         if out.exists():

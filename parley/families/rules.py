@@ -21,7 +21,9 @@ import numpy as np
 
 from parley.labels import LABELS
 
-RULES_VERSION = 1
+# Bump on any change to the patterns: linear and embed models use them as features and
+# refuse to load under another version.
+RULES_VERSION = 2
 
 _OBJECT = (
     r"(?:deal|agreement|accord|pact|treaty|truce|ceasefire|cease-fire|armistice|compromise|"
@@ -71,7 +73,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("rule out", r"\brul(?:e|es|ed|ing) out\b"),
         ("cold water", r"\bpour(?:s|ed|ing)? cold water on\b|\bslam(?:s|med|ming)? the door on\b|\bclos(?:ed|es|ing) the door on\b|\bbalk(?:s|ed|ing)? at\b|\bbaulk(?:s|ed|ing)? at\b|\bwalked away from\b|\bsaid no\b|\bsays no\b|\bsay no\b|\bthumbs[- ]down\b|\bgave short shrift\b|\bwould have none of\b|\bwant(?:s|ed)? no part\b|\bdug in (?:its|their|his|her) heels\b"),
         ("verdict", r"\b(?:unacceptable|non-?starter|dead on arrival|out of the question|not acceptable|a trick|a ploy|a red line|a nonstarter|off the table|not on the table|no basis for|not worth the paper)\b"),
-        ("refused act", r"\b(?:will|would|shall|could|can|did|does|do|is|are|was|were|has|have|had)(?:n't| not| never)\b (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|endorse|ratify|back|support|consider|entertain|countenance|negotiate|return to the table|take part|join)\b|\b(?:never|won't|cannot|can't) (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|ratify|endorse|countenance|entertain|tolerate)\b"),
+        ("refused act", r"\b(?:will|would|shall|could|can|did|does|do|is|are|was|were|has|have|had)(?:n't| not| never)\b (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|endorse|ratify|back|support|consider|entertain|countenance|negotiate|return to the table|take part|join)\b|\b(?:never|won't|cannot|can't) (?:[\w'-]+ ){0,2}(?:accept|agree|sign|approve|ratify|endorse|countenance|entertain)\b"),
     ],
 }
 
@@ -119,9 +121,29 @@ def _left_context(text: str, start: int) -> str:
     return " ".join(tokens[-HEDGE_WINDOW:])
 
 
+# Every pattern above needs one of these stems; most real sentences have none, and
+# skipping them makes the analysis (and the linear model's cue features) several times faster.
+_ANY_CUE = re.compile(
+    r"propos|offer|bid|tabl|float|moot|forward|on the table|unveil|laid out|set out|outlin|drew up|draft|pitch|advanc|"
+    r"rolled out|came|submit|lodg|launch|sweeten|rais|improv|revis|renew|extend|present|deliver|sent|handed|circulat|"
+    r"invit|ready|willing|prepared|suggest|counter|agre|accept|sign|ratif|approv|endors|adopt|green|go-ahead|"
+    r"go ahead|nod|blessing|seal|thumbs|ok|rubber|waved|reach|struck|strik|clinch|ink|hammer|forg|secur|broker|"
+    r"conclu|finali|nail|thrash|cut|shook|shake|come to|arrived|consent|acced|bow|gave in|caved|conced|acquiesc|"
+    r"took up|take up|taking up|takes up|yes|vote|embrac|pass|clear|settl|terms|reject|refus|declin|turn|rebuff|"
+    r"spurn|snub|brush|swept|down|knocked|dismiss|veto|block|torpedo|scupper|sank|sunk|killed|nixed|scrap|threw|"
+    r"throw|toss|quash|overturn|rul|pour|slam|clos|balk|baulk|walked away|said no|says no|say no|shrift|none of|"
+    r"no part|dug in|acceptable|starter|dead on arrival|question|trick|ploy|red line|no basis|worth|plan|"
+    r"initiative|overture|package|roadmap|formula|back|support|consider|entertain|countenance|negotiat|join|"
+    r"take part|return to|deal|accord|pact|treat|agreement|contract|memorandum|protocol|convention|declaration",
+    re.I,
+)
+
+
 def analyse(text: str) -> list[Evidence]:
     """All cue matches with their status; the basis of both prediction and explanation."""
     evidence: list[Evidence] = []
+    if not _ANY_CUE.search(text):
+        return evidence
     question = text.rstrip().endswith("?")
     for label, patterns in _COMPILED.items():
         for name, pattern in patterns:
