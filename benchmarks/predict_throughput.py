@@ -41,11 +41,13 @@ def run(runs: int = 3, limit: int | None = None, slow_limit: int = 5000) -> dict
                                        WORK / "one.out.jsonl", tiny), runs)
         row = {"sentences": count, "startup_seconds": round(startup, 2)}
         for mode, path, extra in (("presplit", inputs[0], ["--presplit"]), ("articles", inputs[1], [])):
+            output = WORK / f"{family}_{mode}.jsonl"
             seconds, peak = median_run(parley("predict", "--model", model, "--format", "jsonl", *extra, "-o",
-                                              WORK / f"{family}_{mode}.jsonl", path), runs)
-            row[mode] = {"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1),
-                         "sentences_per_second": round(count / max(seconds - startup, 1e-6)),
-                         "end_to_end_sentences_per_second": round(count / seconds)}
+                                              output, path), runs)
+            produced = sum(1 for _ in output.open(encoding="utf-8"))  # articles are re-split into sentences
+            row[mode] = {"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1), "sentences": produced,
+                         "sentences_per_second": round(produced / max(seconds - startup, 1e-6)),
+                         "end_to_end_sentences_per_second": round(produced / seconds)}
         results["families"][family] = row
         print(family, row, flush=True)
     return results

@@ -63,3 +63,10 @@ def test_property_offsets_cover_text_without_loss_or_overlap(text):
 def test_property_arbitrary_unicode_never_crashes(text):
     for s in split_sentences(text):
         assert text[s.start:s.end] == s.text
+
+
+def test_opening_quote_starts_the_next_sentence_and_news_abbreviations():
+    assert texts('"We will not sign," Dr. Ortiz said. "Never." The talks ended.') == [
+        '"We will not sign," Dr. Ortiz said.', '"Never."', "The talks ended."]
+    assert texts("Gen. Ruiz (ret.) said no. Ms. Lee spoke for the No. 2 party.") == [
+        "Gen. Ruiz (ret.) said no.", "Ms. Lee spoke for the No. 2 party."]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from parley.families.encoder import DEFAULT_ENCODER, resolve_encoder, torch_threads
-from parley.families.transformer import HF_DIR, TransformerScorer, load_transformer
+from parley.families.transformer import HF_DIR, TransformerScorer, load_transformer, mean_pool_classifier
 from parley.labels import LABELS
 
 
@@ -41,14 +41,13 @@ class TransformerModel:
     def fit(self, texts: list[str], y: np.ndarray) -> "TransformerModel":
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from datasets import Dataset
-        from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                                  Trainer, TrainingArguments, set_seed)
+        from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 
         torch_threads()
         set_seed(self.seed)
         path = resolve_encoder(self.encoder)
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForSequenceClassification.from_pretrained(
+        model = mean_pool_classifier().from_pretrained(
             path, num_labels=len(LABELS), problem_type="multi_label_classification",
             id2label=dict(enumerate(LABELS)), label2id={name: i for i, name in enumerate(LABELS)},
             use_safetensors=True,
