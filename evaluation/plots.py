@@ -27,7 +27,7 @@ def pr_curves(y: np.ndarray, scores: np.ndarray, thresholds: np.ndarray, path: P
         if y[:, i].sum() == 0:
             ax.text(0.5, 0.5, "no positives", ha="center", va="center")
         else:
-            precision, recall, cuts = precision_recall_curve(y[:, i], scores[:, i])
+            precision, recall, _ = precision_recall_curve(y[:, i], scores[:, i])
             ax.plot(recall, precision, lw=1.8)
             at = scores[:, i] >= thresholds[i]
             tp = int((at & (y[:, i] == 1)).sum())
@@ -35,16 +35,8 @@ def pr_curves(y: np.ndarray, scores: np.ndarray, thresholds: np.ndarray, path: P
             r_here = tp / int(y[:, i].sum())
             ax.plot([r_here], [p_here], "o", color="crimson", label=f"stored threshold {thresholds[i]:.2f}")
             ax.legend(loc="lower left", fontsize=8)
-        ax.set_title(label)
-        ax.set_xlabel("recall")
-        ax.set_xlim(0, 1.02)
-        ax.set_ylim(0, 1.02)
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("precision")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+        _frame(ax, label, "recall")
+    return _save(plt, fig, axes, "precision", path)
 
 
 def reliability(calibration: dict, path: Path) -> Path:
@@ -57,12 +49,20 @@ def reliability(calibration: dict, path: Path) -> Path:
         ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", lw=1.5)
         for b in bins:
             ax.annotate(str(b["n"]), (b["confidence"], b["accuracy"]), fontsize=6, alpha=0.7)
-        ax.set_title(f"{label} (ECE {calibration[label]['ece']:.3f})")
-        ax.set_xlabel("mean score")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1.02)
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("observed positive rate")
+        _frame(ax, f"{label} (ECE {calibration[label]['ece']:.3f})", "mean score")
+    return _save(plt, fig, axes, "observed positive rate", path)
+
+
+def _frame(ax, title: str, xlabel: str) -> None:
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+
+
+def _save(plt, fig, axes, ylabel: str, path: Path) -> Path:
+    axes[0].set_ylabel(ylabel)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -1,7 +1,6 @@
 """`parley predict`: inputs, formats, summary, thresholds, bad input, interruption and resume."""
 
 import csv
-import io
 import json
 import os
 import signal

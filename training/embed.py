@@ -17,8 +17,8 @@ from parley.families.skops_io import dump_skops
 class EmbedModel:
     family = "embed"
 
-    def __init__(self, encoder: str = DEFAULT_ENCODER, max_length: int = 128, cue_weight: float = 0.5,
-                 C: float = 2.0, class_weight: str | None = "balanced", max_iter: int = 3000, seed: int = 0):
+    def __init__(self, encoder: str = DEFAULT_ENCODER, max_length: int = 128, cue_weight: float = 4.0,
+                 C: float = 0.5, class_weight: str | None = "balanced", max_iter: int = 3000, seed: int = 0):
         self.encoder = encoder
         self.max_length = max_length
         self.cue_weight = cue_weight
