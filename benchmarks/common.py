@@ -45,16 +45,33 @@ def write_inputs(limit: int | None = None) -> tuple[Path, Path, int]:
     return presplit, articles, len(rows)
 
 
+def _high_water_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process, via wait4's per-child rusage."""
+    """(wall seconds, peak RSS in MB) of one child process.
+
+    Peak memory is the child's own VmHWM, polled: rusage's ru_maxrss would also count the
+    pages the child shared with this (large) parent between fork and exec.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, _high_water_mb(process.pid))
+        time.sleep(0.02)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak
 
 
 def median_run(command: list[str], runs: int) -> tuple[float, float]:

@@ -85,13 +85,14 @@ class FastText:
         return self
 
     def predict_proba(self, texts):
-        labels, probs = self.model.predict([t.lower().replace("\n", " ") for t in texts], k=-1, threshold=0.0)
+        # fasttext-wheel's batch predict returns one repeated probability under NumPy 2;
+        # its C++ binding, called per sentence, returns the real (probability, label) pairs.
         out = np.zeros((len(texts), len(LABELS)))
-        for i, (ls, ps) in enumerate(zip(labels, probs)):
-            for l, p in zip(ls, ps):
-                name = l.replace("__label__", "")
+        for i, text in enumerate(texts):
+            for probability, label in self.model.f.predict(text.lower().replace("\n", " "), -1, 0.0, "strict"):
+                name = label.replace("__label__", "")
                 if name in LABELS:
-                    out[i, LABELS.index(name)] = p
+                    out[i, LABELS.index(name)] = probability
         return out
 
 

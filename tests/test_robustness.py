@@ -79,3 +79,16 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
     assert process.returncode == 143, err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".model")]
+
+
+def test_interrupted_evaluation_leaves_no_report(tmp_path):
+    out = tmp_path / "report"
+    command = [sys.executable, "-m", "parley", "evaluate", str(ROOT / "models" / "default"), str(ROOT / "data" / "corpus"),
+               "--out", str(out), "--bootstrap", "20000"]
+    process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
+    time.sleep(12)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report")]
