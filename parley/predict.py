@@ -119,7 +119,8 @@ def _table_documents(path: Path, text_column: str, id_column: str, skip_bad: boo
         _skip_or_raise(InputError("empty file (no records)", path), skip_bad, stats)
 
 
-def _parse_threshold(value: str | None) -> float | dict | None:
+def parse_threshold(value: str | None) -> float | dict | None:
+    """--threshold: one number for every label, or LABEL=NUMBER pairs."""
     if value is None:
         return None
     try:
@@ -140,8 +141,6 @@ def _parse_threshold(value: str | None) -> float | dict | None:
         raise InputError(f"--threshold values must lie in [0, 1], got {value!r}")
     return parsed
 
-
-parse_threshold = _parse_threshold
 
 
 class Predictor:

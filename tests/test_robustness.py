@@ -73,7 +73,8 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
     command = [sys.executable, "-m", "parley", "train", "linear", "--data",
                str(ROOT / "data" / "corpus"), "--out", str(out)]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)
+    assert "training linear on" in process.stderr.readline()  # fitting has started
+    time.sleep(1)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 143, err
@@ -86,7 +87,7 @@ def test_interrupted_evaluation_leaves_no_report(tmp_path):
     command = [sys.executable, "-m", "parley", "evaluate", str(ROOT / "models" / "default"), str(ROOT / "data" / "corpus"),
                "--out", str(out), "--bootstrap", "20000"]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
-    time.sleep(12)
+    time.sleep(15)  # past start-up (handlers installed) and well before 20,000 bootstrap rounds end
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
