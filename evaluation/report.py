@@ -111,7 +111,7 @@ def _slices(records, y, pred) -> dict:
     for key, getter in (("domain", lambda r: r.domain), ("source_file", lambda r: Path(r.path).name),
                         ("confidence", lambda r: r.confidence)):
         values = [getter(r) for r in records]
-        if sum(v is not None for v in values) == 0 or len(set(values)) < 2 and key != "source_file":
+        if all(v is None for v in values):
             continue
         index = defaultdict(list)
         for j, v in enumerate(values):

@@ -9,7 +9,7 @@ from pathlib import Path
 from parley.errors import InputError
 from parley.model import Model
 from parley.predict import InputStats, Predictor, iter_documents, parse_threshold, summarise
-from parley.writers import make_writer
+from parley.writers import make_writer, open_output, partial_path
 
 
 def _progress():
@@ -33,8 +33,6 @@ def run_prediction(model: Model, inputs: list[str], *, fmt: str = "jsonl", outpu
     predictor = Predictor(model, parse_threshold(threshold), batch_size=batch_size, presplit=presplit)
     stats = InputStats()
     documents = iter_documents(inputs, text_column=text_column, id_column=id_column, skip_bad=skip_bad, stats=stats)
-
-    from parley.writers import open_output, partial_path
 
     stream, side, done, appending = open_output(output, fmt, resume)
     if stream is sys.stdout and stdout is not None:
