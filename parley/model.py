@@ -24,7 +24,7 @@ import numpy as np
 from parley import __version__
 from parley.errors import ModelError
 from parley.labels import LABELS, SCHEMA_VERSION
-from parley.text import normalize
+from parley.text import model_inputs
 
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
@@ -159,7 +159,7 @@ class Model:
         return np.full(len(LABELS), float(override))
 
     def prepare(self, texts: list[str]) -> list[str]:
-        return [normalize(text)[: self.max_chars] for text in texts]
+        return model_inputs(texts, self.max_chars)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         if not texts:

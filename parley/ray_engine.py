@@ -60,7 +60,10 @@ def run_ray_prediction(inputs: list[str], model_dir: Path, output: Path | None, 
         batch_format="numpy",
     )
     dataset.write_json(str(staging))
-    staging.replace(output) if not output.exists() else _move_into(staging, output)
+    if output.exists():
+        _move_into(staging, output)
+    else:
+        staging.replace(output)
     return output
 
 

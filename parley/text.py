@@ -24,3 +24,8 @@ def normalize(text: str) -> str:
         for pattern, repl in _PTB:
             text = pattern.sub(repl, text)
     return _SPACE.sub(" ", text).strip()
+
+
+def model_inputs(texts, max_chars: int) -> list[str]:
+    """What a model sees: normalised text cut to `max_chars`; training and prediction share it."""
+    return [normalize(text)[:max_chars] for text in texts]

@@ -19,7 +19,7 @@ from parley.io import Record, data_files, load_records
 from parley.labels import LABELS, to_matrix
 from parley.model import DEFAULT_MAX_CHARS, sha256_file, write_model_json
 from parley.splits import assign_splits
-from parley.text import normalize
+from parley.text import model_inputs
 from training.base import get_family
 from training.card import write_card
 
@@ -48,7 +48,7 @@ def split_records(records: list[Record]) -> Splits:
 
 
 def prepare(records: list[Record], max_chars: int = DEFAULT_MAX_CHARS) -> tuple[list[str], np.ndarray]:
-    return [normalize(r.text)[:max_chars] for r in records], to_matrix(r.labels for r in records)
+    return model_inputs((r.text for r in records), max_chars), to_matrix(r.labels for r in records)
 
 
 def check_trainable(splits: Splits, sources: str) -> None:
