@@ -1,8 +1,12 @@
 """The rules family against the spec's own examples (labels.md) and edge rules."""
 
+import json
+
 import pytest
 
-from parley.families.rules import RulesScorer, cue_features
+from parley.families import rules
+from parley.families.rules import PATTERNS, TRIGGERS, RulesScorer, analyse, cue_features
+from tests.conftest import ROOT, SHARED
 
 SPEC = [
     ("Zelensky unveiled a new 20-point peace plan.", {"proposal"}),
@@ -47,3 +51,28 @@ def test_cue_features_separate_negated_from_plain():
     plain, negated, hedged = cue_features(["They accepted the plan.", "They did not accept the plan.",
                                            "They may accept the plan."])
     assert (plain != negated).any() and (plain != hedged).any() and (negated != hedged).any()
+
+
+def _repo_and_external_texts():
+    files = sorted((ROOT / "data").rglob("*.jsonl")) + sorted((SHARED / "external").glob("*.jsonl"))
+    return [json.loads(line)["text"] for path in files for line in path.open(encoding="utf-8") if line.strip()]
+
+
+def test_every_pattern_has_triggers():
+    assert set(TRIGGERS) == {name for patterns in PATTERNS.values() for name, _ in patterns}
+    assert all(trigger == trigger.casefold() for triggers in TRIGGERS.values() for trigger in triggers)
+
+
+def test_trigger_gating_never_changes_the_analysis(monkeypatch):
+    """Gating skips patterns whose trigger substrings are absent; it must be a pure speed-up."""
+    texts = _repo_and_external_texts() + [
+        "The board OK'd the sale.", "IT WAS REJECTED OUTRIGHT.", "The ſigned accord held.", "Ruling out talks, he left.",
+        "They didn't accept.", "Under the road map put forward by Cairo, both sides said yes.",
+    ]
+    gated = [analyse(text) for text in texts]
+    every_pattern = [(label, name, pattern) for label, patterns in rules._COMPILED.items() for name, pattern in patterns]
+    monkeypatch.setattr(rules, "candidate_patterns", lambda text: every_pattern)
+    ungated = [analyse(text) for text in texts]
+    differing = [text for text, a, b in zip(texts, gated, ungated) if a != b]
+    assert not differing, differing[:5]
+    assert sum(1 for evidence in gated if evidence) > 1000  # the check covered real matches

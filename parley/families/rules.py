@@ -121,46 +121,90 @@ def _left_context(text: str, start: int) -> str:
     return " ".join(tokens[-HEDGE_WINDOW:])
 
 
-# Every pattern above needs one of these stems; most real sentences have none, and
-# skipping them makes the analysis (and the linear model's cue features) several times faster.
-_ANY_CUE = re.compile(
-    r"propos|offer|bid|tabl|float|moot|forward|on the table|unveil|laid out|set out|outlin|drew up|draft|pitch|advanc|"
-    r"rolled out|came|submit|lodg|launch|sweeten|rais|improv|revis|renew|extend|present|deliver|sent|handed|circulat|"
-    r"invit|ready|willing|prepared|suggest|counter|agre|accept|sign|ratif|approv|endors|adopt|green|go-ahead|"
-    r"go ahead|nod|blessing|seal|thumbs|ok|rubber|waved|reach|struck|strik|clinch|ink|hammer|forg|secur|broker|"
-    r"conclu|finali|nail|thrash|cut|shook|shake|come to|arrived|consent|acced|bow|gave in|caved|conced|acquiesc|"
-    r"took up|take up|taking up|takes up|yes|vote|embrac|pass|clear|settl|terms|reject|refus|declin|turn|rebuff|"
-    r"spurn|snub|brush|swept|down|knocked|dismiss|veto|block|torpedo|scupper|sank|sunk|killed|nixed|scrap|threw|"
-    r"throw|toss|quash|overturn|rul|pour|slam|clos|balk|baulk|walked away|said no|says no|say no|shrift|none of|"
-    r"no part|dug in|acceptable|starter|dead on arrival|question|trick|ploy|red line|no basis|worth|plan|"
-    r"initiative|overture|package|roadmap|formula|back|support|consider|entertain|countenance|negotiat|join|"
-    r"take part|return to|deal|accord|pact|treat|agreement|contract|memorandum|protocol|convention|declaration",
-    re.I,
-)
+# Literal substrings (of the case-folded sentence) that every match of a pattern contains.
+# Most real sentences contain none of them, and most of the rest only a few: checking
+# substrings first skips the regular expressions that cannot match (8x faster on real
+# news). tests/test_rules.py checks that gating never changes the analysis.
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "propose": ("propos",),
+    "counter-proposal": ("counter",),
+    "offer to act": ("offer",),
+    "offer a thing": ("offer",),
+    "make an offer": ("propos", "offer", "bid", "plan", "blueprint", "initiative", "draft", "resolution", "terms",
+                      "package", "roadmap", "road map", "formula", "framework", "compromise", "deal", "motion",
+                      "amendment", "invitation", "overture", "settlement"),
+    "put forward": ("put", "on the table", "tabled", "floated", "mooted"),
+    "invite to talks": ("invit",),
+    "standing offer": ("ready", "willing", "prepared", "offered"),
+    "bid for": ("bid", "takeover"),
+    "suggest joint action": ("suggest",),
+    "named proposer": ("propos", "offer", "plan", "bid", "initiative", "terms", "draft", "overture", "package",
+                       "roadmap", "formula"),
+    "agree": ("agre",),
+    "accept": ("accept",),
+    "sign": ("sign",),
+    "ratify": ("ratif",),
+    "approve": ("approv", "endors", "adopt"),
+    "green light": ("green light", "go-ahead", "go ahead", "nod", "blessing", "thumbs", "approval",
+                    "signed off on", "rubber", "waved through", "ok'd", "okayed", "oked"),
+    "reach a deal": ("deal", "agreement", "accord", "pact", "truce", "ceasefire", "cease-fire", "compromise",
+                     "settlement", "consensus", "understanding", "terms", "arrangement", "bargain", "treaty"),
+    "deal reached": ("deal", "agreement", "accord", "compromise", "settlement", "consensus", "truce", "ceasefire",
+                     "understanding"),
+    "consent": ("consent", "acced", "conced", "bow", "gave in to", "caved", "signed up to", "signed on to",
+                "agreed to", "acquiesc"),
+    "took up offer": ("offer", "invitation", "proposal", "said yes", "say yes", "voted", "embrac"),
+    "passed": ("bill", "law", "legislation", "budget", "resolution", "motion", "measure", "merger", "takeover",
+               "deal", "acquisition", "amendment", "package", "treaty", "reform"),
+    "signed treaty": ("signed",),
+    "settle": ("settled", "to terms"),
+    "reject": ("reject",),
+    "refuse": ("refus",),
+    "decline": ("declin",),
+    "turn down": ("turn",),
+    "rebuff": ("rebuff", "spurn", "snub", "brush", "swept aside", "down", "knocked back", "dismiss"),
+    "veto": ("veto", "vote", "block", "torpedoed", "scuppered", "sank", "sunk", "killed", "nixed", "scrapped",
+             "threw out", "throws out", "thrown out", "tossed out", "struck down", "quashed", "overturned"),
+    "rule out": ("rule out", "rules out", "ruled out", "ruling out"),
+    "cold water": ("cold water", "the door on", "balk", "baulk", "walked away from", "said no", "says no", "say no",
+                   "thumbs", "short shrift", "none of", "no part", "dug in"),
+    "verdict": ("unacceptable", "starter", "dead on arrival", "out of the question", "not acceptable", "a trick",
+                "a ploy", "a red line", "off the table", "not on the table", "no basis for", "not worth the paper"),
+    "refused act": ("n't", "not", "never"),
+}
+_ALL_TRIGGERS = tuple(sorted({t for triggers in TRIGGERS.values() for t in triggers}))
+_GATED = [(label, name, pattern, frozenset(TRIGGERS[name]))
+          for label, patterns in _COMPILED.items() for name, pattern in patterns]
+
+
+def candidate_patterns(text: str) -> list[tuple[str, str, re.Pattern]]:
+    """(label, name, pattern) for the patterns whose triggers occur in `text`."""
+    folded = text.casefold()
+    present = {t for t in _ALL_TRIGGERS if t in folded}
+    if not present:
+        return []
+    return [(label, name, pattern) for label, name, pattern, triggers in _GATED if not present.isdisjoint(triggers)]
 
 
 def analyse(text: str) -> list[Evidence]:
     """All cue matches with their status; the basis of both prediction and explanation."""
     evidence: list[Evidence] = []
-    if not _ANY_CUE.search(text):
-        return evidence
     question = text.rstrip().endswith("?")
-    for label, patterns in _COMPILED.items():
-        for name, pattern in patterns:
-            for match in pattern.finditer(text):
-                left = _left_context(text, match.start())
+    for label, name, pattern in candidate_patterns(text):
+        for match in pattern.finditer(text):
+            left = _left_context(text, match.start())
+            status = "fires"
+            if name == "verdict" and not _PROPOSAL_OBJECT.search(text):
+                continue  # "unacceptable allegations" judges an accusation, not an offer
+            if name in ("verdict", "refused act", "named proposer"):
                 status = "fires"
-                if name == "verdict" and not _PROPOSAL_OBJECT.search(text):
-                    continue  # "unacceptable allegations" judges an accusation, not an offer
-                if name in ("verdict", "refused act", "named proposer"):
-                    status = "fires"
-                elif label == "agreement" and _REFUSAL_FRAME.search(left):
-                    status = "refused"
-                elif _FAILED.search(left) or _NEGATION.search(left):
-                    status = "negated"
-                elif _HEDGE.search(left) or question:
-                    status = "hedged"
-                evidence.append(Evidence(label, name, match.group(0), match.start(), status))
+            elif label == "agreement" and _REFUSAL_FRAME.search(left):
+                status = "refused"
+            elif _FAILED.search(left) or _NEGATION.search(left):
+                status = "negated"
+            elif _HEDGE.search(left) or question:
+                status = "hedged"
+            evidence.append(Evidence(label, name, match.group(0), match.start(), status))
     return evidence
 
 
