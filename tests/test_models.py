@@ -192,3 +192,30 @@ def test_untrusted_skops_types_are_refused(tmp_path):
     dump_skops({"x": forest}, path)
     with pytest.raises(ModelError, match="untrusted types"):
         load_skops(path)
+
+
+ODD_TEXTS = ["", "   ", "Ünïcödé façade — “quoted” naïve café", "x" * 3000, "a b c", "U.S.-Iran talks, 3.5% cut!",
+             "tab\tand\nnewline  spaces", "Moscow rejected the plan. Moscow rejected the plan."]
+
+
+@pytest.mark.parametrize("cache_limit", [200_000, 3])
+def test_fast_tfidf_equals_scikit_learn(linear_dir, cache_limit):
+    """The runtime's own TF-IDF must be the fitted vectorizer's transform, value for value,
+    including when its per-word cache overflows and starts afresh."""
+    from parley.families.linear import TfidfCounter
+
+    pipeline = load_model(linear_dir).scorer.pipeline
+    texts = [r["text"] for r in tiny_records()] + ODD_TEXTS
+    vectorizers = [step for _, step in pipeline.named_steps["features"].transformer_list if TfidfCounter.supports(step)]
+    assert {v.analyzer for v in vectorizers} == {"word", "char_wb"}
+    for vectorizer in vectorizers:
+        counter = TfidfCounter(vectorizer, cache_limit=cache_limit)
+        for _ in range(2):  # cold cache, then warm
+            fast, reference = counter.transform(texts), vectorizer.transform(texts)
+            assert fast.shape == reference.shape and (fast != reference).nnz == 0
+
+
+def test_linear_runtime_scores_equal_the_pipeline(linear_dir):
+    scorer = load_model(linear_dir).scorer
+    texts = [r["text"] for r in tiny_records()] + ODD_TEXTS
+    np.testing.assert_array_equal(scorer.predict_proba(texts), scorer.pipeline.predict_proba(texts))
