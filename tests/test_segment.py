@@ -1,6 +1,9 @@
+import functools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from parley import segment
 from parley.segment import split_sentences
 
 
@@ -70,3 +73,15 @@ def test_opening_quote_starts_the_next_sentence_and_news_abbreviations():
         '"We will not sign," Dr. Ortiz said.', '"Never."', "The talks ended."]
     assert texts("Gen. Ruiz (ret.) said no. Ms. Lee spoke for the No. 2 party.") == [
         "Gen. Ruiz (ret.) said no.", "Ms. Lee spoke for the No. 2 party."]
+
+
+def test_pipeline_rebuilt_past_vocabulary_limit_splits_the_same(monkeypatch):
+    texts = [f"Mr. Tusk{i} met Gen. Ruiz{i} at 9 a.m. on day {i}. The U.S. envoy left. \"Never,\" she said." for i in range(30)]
+    expected = [split_sentences(text) for text in texts]
+    monkeypatch.setattr(segment, "VOCAB_LIMIT", 5)
+    built = []
+    original = segment._pipeline.__wrapped__
+    monkeypatch.setattr(segment, "_pipeline", functools.lru_cache(maxsize=1)(lambda: built.append(1) or original()))
+    assert [split_sentences(text) for text in texts] == expected
+    assert len(built) > 10  # rebuilt again and again, never growing past the limit for long
+    assert len(segment._pipeline().vocab) < len(original().vocab) + 100
