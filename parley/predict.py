@@ -6,6 +6,10 @@ and each document's records (and its summary) are written as soon as it is compl
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,46 +147,113 @@ def parse_threshold(value: str | None) -> float | dict | None:
 
 
 
+# Documents are grouped until they hold about this many characters per requested
+# sentence (news sentences average ~120), so a batch is about `batch_size` sentences
+# whether it holds pre-split sentences or whole articles.
+CHARS_PER_SENTENCE = 120
+
+
+def auto_workers(family: str) -> int:
+    """Worker processes for `--workers 0`: one per core for the pure-Python families; the
+    torch families already spread matrix work over the cores with threads."""
+    if family not in ("rules", "linear"):
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+
+
+def _sentence_spans(text: str, presplit: bool) -> list[tuple[int, int, str]]:
+    if presplit:
+        start = len(text) - len(text.lstrip())
+        return [(start, start + len(text.strip()), text.strip())]
+    return [(s.start, s.end, s.text) for s in split_sentences(text)]
+
+
+def _score_texts(model: Model, texts: list[str], presplit: bool):
+    """Split a batch of documents and score all their sentences: (spans per document, scores)."""
+    spans = [_sentence_spans(text, presplit) for text in texts]
+    flat = [sentence for doc_spans in spans for _, _, sentence in doc_spans]
+    scores = model.predict_proba(flat) if flat else np.zeros((0, len(LABELS)))
+    return spans, scores
+
+
+_worker_model: Model | None = None
+
+
+def _init_worker(model: Model) -> None:
+    global _worker_model
+    _worker_model = model
+    # Ctrl-C reaches the whole process group; the parent alone handles it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _score_in_worker(texts: list[str], presplit: bool):
+    return _score_texts(_worker_model, texts, presplit)
+
+
 class Predictor:
-    """Turns documents into sentence records and article summaries with one loaded model."""
+    """Turns documents into sentence records and article summaries with one loaded model.
+
+    With `workers` > 1, batches are split and scored in that many forked processes (the
+    model is loaded once, before the fork), while this process reads input and writes
+    records in order; output is identical to a single process's.
+    """
 
     def __init__(self, model: Model, threshold: float | dict | None = None, batch_size: int = DEFAULT_BATCH,
-                 presplit: bool = False):
+                 presplit: bool = False, workers: int = 1):
         self.model = model
         self.thresholds = model.thresholds(threshold)
         self.batch_size = batch_size
         self.presplit = presplit
+        self.workers = workers
 
-    def sentences(self, doc: Document) -> list[tuple[int, int, str]]:
-        if self.presplit:
-            start = len(doc.text) - len(doc.text.lstrip())
-            return [(start, start + len(doc.text.strip()), doc.text.strip())]
-        return [(s.start, s.end, s.text) for s in split_sentences(doc.text)]
+    def _batches(self, documents: Iterable[Document]) -> Iterator[list[Document]]:
+        batch: list[Document] = []
+        chars = 0
+        budget = self.batch_size * CHARS_PER_SENTENCE
+        for doc in documents:
+            batch.append(doc)
+            chars += len(doc.text)
+            if chars >= budget or len(batch) >= self.batch_size:
+                yield batch
+                batch, chars = [], 0
+        if batch:
+            yield batch
 
     def records(self, documents: Iterable[Document],
                 on_batch: Callable[[int, int], None] | None = None) -> Iterator[tuple[Document, list[dict]]]:
         """Yield (document, its sentence records) in input order."""
-        pending: list[tuple[Document, list[tuple[int, int, str]]]] = []
-        buffered = 0
-        for doc in documents:
-            spans = self.sentences(doc)
-            pending.append((doc, spans))
-            buffered += len(spans)
-            if buffered >= self.batch_size:
-                yield from self._flush(pending, on_batch)
-                pending, buffered = [], 0
-        if pending:
-            yield from self._flush(pending, on_batch)
+        if self.workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for batch in self._batches(documents):
+                yield from self._emit(batch, *_score_texts(self.model, [d.text for d in batch], self.presplit),
+                                      on_batch)
+            return
+        pool = multiprocessing.get_context("fork").Pool(self.workers, _init_worker, (self.model,))
+        finished = False
+        try:
+            in_flight: deque = deque()
+            for batch in self._batches(documents):
+                in_flight.append((batch, pool.apply_async(_score_in_worker, ([d.text for d in batch], self.presplit))))
+                if len(in_flight) > 2 * self.workers:  # bounded read-ahead keeps memory flat
+                    done, result = in_flight.popleft()
+                    yield from self._emit(done, *result.get(), on_batch)
+            while in_flight:
+                done, result = in_flight.popleft()
+                yield from self._emit(done, *result.get(), on_batch)
+            finished = True
+        finally:
+            if finished:
+                pool.close()
+            else:
+                pool.terminate()
+            pool.join()
 
-    def _flush(self, pending, on_batch):
-        texts = [text for _, spans in pending for _, _, text in spans]
-        scores = self.model.predict_proba(texts) if texts else np.zeros((0, len(LABELS)))
+    def _emit(self, batch: list[Document], spans: list, scores: np.ndarray, on_batch):
         decided = scores >= self.thresholds
         row = 0
         name, max_chars = self.model.name, self.model.max_chars
-        for doc, spans in pending:
+        for doc, doc_spans in zip(batch, spans):
             out = []
-            for index, (start, end, text) in enumerate(spans):
+            for index, (start, end, text) in enumerate(doc_spans):
                 out.append({
                     "doc_id": doc.id,
                     "sentence": index,
@@ -197,7 +268,7 @@ class Predictor:
                 row += 1
             yield doc, out
         if on_batch:
-            on_batch(len(pending), len(texts))
+            on_batch(len(batch), len(scores))
 
 
 def summarise(doc_id: str, records: list[dict]) -> dict:

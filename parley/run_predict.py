@@ -24,13 +24,14 @@ def _progress():
 def run_prediction(model: Model, inputs: list[str], *, fmt: str = "jsonl", output: Path | None = None,
                    text_column: str = "text", id_column: str = "id", presplit: bool = False, summary: bool = False,
                    threshold: str | None = None, batch_size: int = 1024, skip_bad: bool = False,
-                   resume: bool = False, show_all: bool = False, stdout=None) -> InputStats:
+                   resume: bool = False, show_all: bool = False, workers: int = 1, stdout=None) -> InputStats:
     """Predict and write records; returns input statistics (documents read, skipped)."""
     if resume and fmt not in ("jsonl", "csv"):
         raise InputError("--resume works with --format jsonl or csv")
     if resume and summary and fmt == "csv":
         raise InputError("--resume with --summary needs --format jsonl (CSV summaries go to a second file)")
-    predictor = Predictor(model, parse_threshold(threshold), batch_size=batch_size, presplit=presplit)
+    predictor = Predictor(model, parse_threshold(threshold), batch_size=batch_size, presplit=presplit,
+                          workers=workers)
     stats = InputStats()
     documents = iter_documents(inputs, text_column=text_column, id_column=id_column, skip_bad=skip_bad, stats=stats)
 

@@ -1,6 +1,7 @@
 """`parley predict`: inputs, formats, summary, thresholds, bad input, interruption and resume."""
 
 import csv
+import glob
 import json
 import os
 import signal
@@ -171,13 +172,42 @@ def test_output_is_atomic_and_resume_equals_uninterrupted(cli, model_dir, tmp_pa
     assert "nothing to resume" in cli("predict", "--model", model_dir, "-o", out, "--resume", data).err
 
 
+def _processes_writing(path) -> list[int]:
+    """Pids whose command line names `path`'s output (forked workers share the parent's)."""
+    time.sleep(0.5)
+    found = []
+    for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            if str(path).removesuffix(".partial").encode() in open(cmdline, "rb").read():
+                found.append(int(cmdline.split("/")[2]))
+        except OSError:
+            continue
+    return found
+
+
+def test_worker_processes_give_identical_output(cli, model_dir, tmp_path):
+    rows = [{"id": f"d{i:04d}", "text": ARTICLE.replace("Monday", f"day {i}")} for i in range(300)]
+    data = write_jsonl(tmp_path / "docs.jsonl", rows)
+    outputs = {}
+    for workers in ("1", "3"):
+        for presplit in ([], ["--presplit"]):
+            out = tmp_path / f"w{workers}{len(presplit)}.jsonl"
+            result = cli("predict", "--model", model_dir, "--format", "jsonl", "--summary", "--batch-size", "16",
+                         "--workers", workers, *presplit, "-o", out, data)
+            assert result.code == 0, result.err
+            outputs[workers, bool(presplit)] = out.read_text()
+    assert outputs["1", False] == outputs["3", False] and outputs["1", True] == outputs["3", True]
+    assert outputs["1", False].count('"type": "article"') == 300
+    assert cli("predict", "--model", model_dir, "--workers", "-1", data).code != 0
+
+
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_leaves_no_partial_output_then_resume(model_dir, tmp_path, sig, code):
     rows = [{"id": f"d{i:05d}", "text": f"Moscow rejected plan {i}. Both sides signed accord {i}. Rain fell."} for i in range(15000)]
     data = write_jsonl(tmp_path / "big.jsonl", rows)
     out = tmp_path / "out.jsonl"
     command = [sys.executable, "-m", "parley", "predict", "--model", str(model_dir), "--format", "jsonl",
-               "--batch-size", "256", "-o", str(out), str(data)]
+               "--batch-size", "256", "--workers", "2", "-o", str(out), str(data)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     side = tmp_path / "out.jsonl.partial"
@@ -188,6 +218,7 @@ def test_signal_leaves_no_partial_output_then_resume(model_dir, tmp_path, sig, c
     _, err = process.communicate(timeout=60)
     assert process.returncode == code, err
     assert not out.exists() and side.exists()
+    assert not _processes_writing(side), "worker processes outlived the interrupted run"
     assert "--resume" in err
     resumed = subprocess.run(command + ["--resume"], env=env, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr

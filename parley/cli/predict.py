@@ -22,6 +22,8 @@ def predict(
     summary: Annotated[bool, typer.Option("--summary", help="Add per-article counts and sentences per act.")] = False,
     threshold: Annotated[str | None, typer.Option(help="Override thresholds: 0.4 or proposal=0.4,rejection=0.6.")] = None,
     batch_size: Annotated[int, typer.Option(help="Sentences scored per batch.")] = 1024,
+    workers: Annotated[int, typer.Option(help="Processes that split and score (0: one per core for rules and "
+                                               "linear, 1 for torch families).")] = 0,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Warn about and skip bad records/files instead of failing.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from OUTPUT.partial.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Table format: show sentences without labels too.")] = False,
@@ -31,6 +33,7 @@ def predict(
 ):
     """Split articles into sentences and label each one."""
     from parley.model import default_model_dir, load_model
+    from parley.predict import auto_workers
     from parley.run_predict import run_prediction
 
     fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "jsonl")
@@ -46,7 +49,10 @@ def predict(
         return
     if engine != "local":
         raise InputError(f"--engine must be local or ray, got {engine!r}")
+    if workers < 0:
+        raise InputError(f"--workers must be 0 (auto) or more, got {workers}")
     loaded = load_model(model_dir)
     run_prediction(loaded, inputs, fmt=fmt, output=output, text_column=text_column, id_column=id_column,
                    presplit=presplit, summary=summary, threshold=threshold, batch_size=batch_size,
-                   skip_bad=skip_bad, resume=resume, show_all=show_all)
+                   skip_bad=skip_bad, resume=resume, show_all=show_all,
+                   workers=workers or auto_workers(loaded.family))
