@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -178,7 +179,7 @@ def _processes_writing(path) -> list[int]:
     found = []
     for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
         try:
-            if str(path).removesuffix(".partial").encode() in open(cmdline, "rb").read():
+            if str(path).removesuffix(".partial").encode() in Path(cmdline).read_bytes():
                 found.append(int(cmdline.split("/")[2]))
         except OSError:
             continue
