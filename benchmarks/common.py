@@ -45,28 +45,46 @@ def write_inputs(limit: int | None = None) -> tuple[Path, Path, int]:
     return presplit, articles, len(rows)
 
 
-def _high_water_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+def _process_tree(pid: int) -> list[int]:
+    pids, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        pids.append(current)
+        try:
+            frontier += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def _tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants: shared pages (a forked
+    worker's copy-on-write model) are split between the processes sharing them, not
+    counted once per process as RSS would."""
+    total = 0
+    for member in _process_tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total / 1024
 
 
 def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process.
+    """(wall seconds, peak memory in MB) of one child process and any workers it forks.
 
-    Peak memory is the child's own VmHWM, polled: rusage's ru_maxrss would also count the
-    pages the child shared with this (large) parent between fork and exec.
+    Memory is polled: rusage's ru_maxrss would also count pages the child shared with
+    this (large) parent between fork and exec, and would miss the workers.
     """
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})})
     peak = 0.0
     while process.poll() is None:
-        peak = max(peak, _high_water_mb(process.pid))
+        peak = max(peak, _tree_pss_mb(process.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     if process.returncode != 0:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from parley.imports import without_torch
+
 # spaCy's tokenizer memory grows with the text; long blocks are cut at a sentence-final
 # punctuation mark (or whitespace) into chunks of at most this many characters.
 MAX_CHUNK_CHARS = 200_000
@@ -40,7 +42,8 @@ class Sentence:
 
 @lru_cache(maxsize=1)
 def _pipeline():
-    import spacy
+    with without_torch():
+        import spacy
 
     from spacy.attrs import IS_PUNCT
     from spacy.symbols import ORTH

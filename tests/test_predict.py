@@ -225,3 +225,14 @@ def test_signal_leaves_no_partial_output_then_resume(model_dir, tmp_path, sig, c
     assert resumed.returncode == 0, resumed.stderr
     ids = [json.loads(line)["doc_id"] for line in out.open()]
     assert len(ids) == 3 * 15000 and ids[::3] == [r["id"] for r in rows]
+
+
+def test_light_families_never_import_torch(article):
+    """Linear prediction must not load torch even where it is installed (start-up and memory)."""
+    pytest.importorskip("torch")
+    code = ("import sys; from parley.model import load_model; from parley.segment import split_sentences; "
+            f"m = load_model({str(ROOT / 'models' / 'default')!r}); "
+            f"m.predict_proba([s.text for s in split_sentences(open({str(article)!r}).read())]); "
+            "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False", result.stderr

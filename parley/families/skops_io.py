@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from parley.errors import ModelError
+from parley.imports import without_torch
 
 # Every type a Parley pipeline or head may contain beyond skops' own defaults. A file that
 # asks for anything else is refused instead of being loaded.
@@ -41,7 +42,8 @@ TRUSTED_TYPES = frozenset(
 
 
 def load_skops(path: Path):
-    import skops.io as sio
+    with without_torch():
+        import skops.io as sio
 
     try:
         untrusted = sio.get_untrusted_types(file=path)
