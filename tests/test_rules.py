@@ -5,7 +5,7 @@ import json
 import pytest
 
 from parley.families import rules
-from parley.families.rules import PATTERNS, TRIGGERS, RulesScorer, analyse, cue_features
+from parley.families.rules import PATTERNS, TRIGGERS, RulesScorer, analyse, cue_features, present_triggers
 from tests.conftest import ROOT, SHARED
 
 SPEC = [
@@ -61,6 +61,13 @@ def _repo_and_external_texts():
 def test_every_pattern_has_triggers():
     assert set(TRIGGERS) == {name for patterns in PATTERNS.values() for name, _ in patterns}
     assert all(trigger == trigger.casefold() for triggers in TRIGGERS.values() for trigger in triggers)
+
+
+def test_trigger_scan_finds_exactly_the_substrings():
+    texts = _repo_and_external_texts()[:20000] + ["didn't", "cannot", "agreed to", "signed off on", "ok'doked"]
+    for text in texts:
+        folded = text.casefold()
+        assert present_triggers(text) == {t for t in rules._ALL_TRIGGERS if t in folded}, text
 
 
 def test_trigger_gating_never_changes_the_analysis(monkeypatch):

@@ -177,10 +177,43 @@ _GATED = [(label, name, pattern, frozenset(TRIGGERS[name]))
           for label, patterns in _COMPILED.items() for name, pattern in patterns]
 
 
+def _trie_pattern(words) -> str:
+    """One regex for many literals, factored by shared prefixes so that most positions fail
+    on their first character; optional tails are greedy, so the longest literal wins."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+# A lookahead finds the longest trigger at every position; the shorter ones it contains
+# (a trigger that is its prefix, or inside it) are implied.
+_TRIGGER_SCAN = re.compile(f"(?=({_trie_pattern(_ALL_TRIGGERS)}))")
+_IMPLIED = {found: frozenset(t for t in _ALL_TRIGGERS if t in found) for found in _ALL_TRIGGERS}
+
+
+def present_triggers(text: str) -> set[str]:
+    """The triggers that occur in the case-folded text."""
+    present: set[str] = set()
+    for match in _TRIGGER_SCAN.finditer(text.casefold()):
+        present |= _IMPLIED[match.group(1)]
+    return present
+
+
 def candidate_patterns(text: str) -> list[tuple[str, str, re.Pattern]]:
     """(label, name, pattern) for the patterns whose triggers occur in `text`."""
-    folded = text.casefold()
-    present = {t for t in _ALL_TRIGGERS if t in folded}
+    present = present_triggers(text)
     if not present:
         return []
     return [(label, name, pattern) for label, name, pattern, triggers in _GATED if not present.isdisjoint(triggers)]
