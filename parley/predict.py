@@ -20,7 +20,7 @@ from parley.errors import InputError
 from parley.io import TABLE_SUFFIXES, TEXT_SUFFIXES, csv_header, iter_rows, read_text, stdin_text
 from parley.labels import LABELS
 from parley.model import Model
-from parley.segment import split_sentences
+from parley.segment import load_splitter, split_sentences
 
 DEFAULT_BATCH = 1024
 
@@ -227,6 +227,8 @@ class Predictor:
                 yield from self._emit(batch, *_score_texts(self.model, [d.text for d in batch], self.presplit),
                                       on_batch)
             return
+        if not self.presplit:
+            load_splitter()
         pool = multiprocessing.get_context("fork").Pool(self.workers, _init_worker, (self.model,))
         finished = False
         try:
