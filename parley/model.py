@@ -29,6 +29,8 @@ from parley.text import model_inputs
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
 FAMILIES = ("rules", "linear", "embed", "transformer")
+# How a transformer model runs: torch over hf/ (the default), or ONNX Runtime over model.onnx.
+RUNTIMES = ("torch", "onnxruntime")
 # Longer sentences are cut for the model (never dropped); the record says so.
 DEFAULT_MAX_CHARS = 1000
 UNSAFE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".npy", ".npz", ".dill", ".cloudpickle"}
@@ -123,6 +125,12 @@ def _validate_meta(meta: dict, path: Path) -> None:
                 "its cue features would differ: retrain the model",
                 path,
             )
+    runtime = meta.get("runtime")
+    if runtime is not None:
+        if family != "transformer":
+            raise ModelError(f"'runtime' applies to the transformer family only, not {family}", path)
+        if runtime not in RUNTIMES:
+            raise ModelError(f"unknown runtime {runtime!r}; expected one of {list(RUNTIMES)}", path)
     thresholds = meta.get("thresholds")
     if not isinstance(thresholds, dict) or sorted(thresholds) != sorted(LABELS):
         raise ModelError(f"thresholds must give one value per label {list(LABELS)}", path)

@@ -9,6 +9,7 @@ import typer
 
 from parley.cli import data as data_cmd
 from parley.cli import evaluate as evaluate_cmd
+from parley.cli import export as export_cmd
 from parley.cli import predict as predict_cmd
 from parley.cli import train as train_cmd
 from parley.errors import ParleyError
@@ -25,6 +26,7 @@ app.command("train")(train_cmd.train)
 app.command("predict")(predict_cmd.predict)
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("compare")(evaluate_cmd.compare)
+app.command("export-onnx")(export_cmd.export_onnx)
 
 EXIT_ERROR = 1
 EXIT_SIGINT = 130

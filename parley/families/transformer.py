@@ -1,7 +1,8 @@
 """Runtime for the `transformer` family: a fine-tuned encoder saved as safetensors in hf/.
 
 Prediction sorts sentences by length and pads each batch only to its own longest
-sentence, which is where most of the speed over a plain pipeline comes from.
+sentence, which is where most of the speed over a plain pipeline comes from. A model
+exported with `parley export-onnx` (runtime "onnxruntime") is run by onnx_scorer.py instead.
 """
 
 from __future__ import annotations
@@ -79,7 +80,12 @@ class TransformerScorer:
         return out
 
 
-def load_transformer(directory: Path, meta: dict) -> TransformerScorer:
+def load_transformer(directory: Path, meta: dict):
+    """A TransformerScorer over hf/, or an OnnxTransformerScorer for an ONNX export."""
+    if meta.get("runtime") == "onnxruntime":
+        from parley.families.onnx_scorer import load_onnx_transformer
+
+        return load_onnx_transformer(directory, meta)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         from transformers import AutoTokenizer
