@@ -25,7 +25,7 @@ from parley.families.transformer import HF_DIR, mean_pool_classifier
 from parley.io import load_records
 from parley.labels import to_matrix
 from parley.model import Model, load_model, read_model_json, write_model_json
-from training.run import split_records
+from training.run import put_in_place, split_records
 
 ONNX_OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -215,15 +215,3 @@ with {kind}. It runs with onnxruntime and tokenizers only: `pip install 'parley[
 {measured}
 """
     (staging / "README.md").write_text(text, encoding="utf-8")
-
-
-def put_in_place(staging: Path, out: Path) -> None:
-    if out.exists():
-        backup = out.parent / f".{out.name}.old"
-        if backup.exists():
-            shutil.rmtree(backup)
-        out.rename(backup)
-        staging.rename(out)
-        shutil.rmtree(backup)
-    else:
-        staging.rename(out)

@@ -128,16 +128,21 @@ def train_model(
             "rules_version": RULES_VERSION,
         })
         write_card(staging, meta)
-        if out.exists():
-            backup = out.parent / f".{out.name}.old"
-            if backup.exists():
-                shutil.rmtree(backup)
-            out.rename(backup)
-            staging.rename(out)
-            shutil.rmtree(backup)
-        else:
-            staging.rename(out)
+        put_in_place(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return meta
+
+
+def put_in_place(staging: Path, out: Path) -> None:
+    """Replace `out` with the finished `staging` directory; the old one is removed last."""
+    if out.exists():
+        backup = out.parent / f".{out.name}.old"
+        if backup.exists():
+            shutil.rmtree(backup)
+        out.rename(backup)
+        staging.rename(out)
+        shutil.rmtree(backup)
+    else:
+        staging.rename(out)
