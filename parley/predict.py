@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -177,6 +178,19 @@ def _score_texts(model: Model, texts: list[str], presplit: bool):
 
 
 _worker_model: Model | None = None
+# Libraries that run native threads of their own: a process forked while they hold a lock
+# can hang for ever (seen with torch, ONNX Runtime and pyarrow loaded in one process).
+_THREADED_LIBRARIES = ("torch", "onnxruntime", "pyarrow", "ray", "tokenizers")
+
+
+def _start_method() -> str:
+    """fork shares the loaded model with the workers for free; where it is unsafe (threaded
+    libraries loaded, or no fork on this platform), workers start clean and get a copy."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and not any(name in sys.modules for name in _THREADED_LIBRARIES):
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
 
 
 def _init_worker(model: Model) -> None:
@@ -193,9 +207,9 @@ def _score_in_worker(texts: list[str], presplit: bool):
 class Predictor:
     """Turns documents into sentence records and article summaries with one loaded model.
 
-    With `workers` > 1, batches are split and scored in that many forked processes (the
-    model is loaded once, before the fork), while this process reads input and writes
-    records in order; output is identical to a single process's.
+    With `workers` > 1, batches are split and scored in that many worker processes (forked
+    after the model is loaded where that is safe), while this process reads input and
+    writes records in order; output is identical to a single process's.
     """
 
     def __init__(self, model: Model, threshold: float | dict | None = None, batch_size: int = DEFAULT_BATCH,
@@ -222,14 +236,14 @@ class Predictor:
     def records(self, documents: Iterable[Document],
                 on_batch: Callable[[int, int], None] | None = None) -> Iterator[tuple[Document, list[dict]]]:
         """Yield (document, its sentence records) in input order."""
-        if self.workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if self.workers <= 1:
             for batch in self._batches(documents):
                 yield from self._emit(batch, *_score_texts(self.model, [d.text for d in batch], self.presplit),
                                       on_batch)
             return
         if not self.presplit:
             load_splitter()
-        pool = multiprocessing.get_context("fork").Pool(self.workers, _init_worker, (self.model,))
+        pool = multiprocessing.get_context(_start_method()).Pool(self.workers, _init_worker, (self.model,))
         finished = False
         try:
             in_flight: deque = deque()

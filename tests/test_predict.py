@@ -186,7 +186,11 @@ def _processes_writing(path) -> list[int]:
     return found
 
 
-def test_worker_processes_give_identical_output(cli, model_dir, tmp_path):
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_worker_processes_give_identical_output(cli, model_dir, tmp_path, monkeypatch, start_method):
+    import parley.predict
+
+    monkeypatch.setattr(parley.predict, "_start_method", lambda: start_method)
     rows = [{"id": f"d{i:04d}", "text": ARTICLE.replace("Monday", f"day {i}")} for i in range(300)]
     data = write_jsonl(tmp_path / "docs.jsonl", rows)
     outputs = {}
