@@ -7,7 +7,6 @@ and each document's records (and its summary) are written as soon as it is compl
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 from collections import deque
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from parley.cores import available_cores
 from parley.errors import InputError
 from parley.io import TABLE_SUFFIXES, TEXT_SUFFIXES, csv_header, iter_rows, read_text, stdin_text
 from parley.labels import LABELS
@@ -147,7 +147,6 @@ def parse_threshold(value: str | None) -> float | dict | None:
     return parsed
 
 
-
 # Documents are grouped until they hold about this many characters per requested
 # sentence (news sentences average ~120), so a batch is about `batch_size` sentences
 # whether it holds pre-split sentences or whole articles.
@@ -159,7 +158,7 @@ def auto_workers(family: str) -> int:
     torch families already spread matrix work over the cores with threads."""
     if family not in ("rules", "linear"):
         return 1
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+    return max(1, min(available_cores(), 8))
 
 
 def _sentence_spans(text: str, presplit: bool) -> list[tuple[int, int, str]]:
@@ -190,7 +189,6 @@ def _start_method() -> str:
     if "fork" in methods and not any(name in sys.modules for name in _THREADED_LIBRARIES):
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
-
 
 
 def _init_worker(model: Model) -> None:

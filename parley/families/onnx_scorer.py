@@ -8,23 +8,16 @@ compute goes to padding.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from parley.cores import available_cores
 from parley.errors import ModelError
 from parley.families.transformer import HF_DIR
 from parley.labels import LABELS
 
 ONNX_FILE = "model.onnx"
-
-
-def available_cores() -> int:
-    """Cores this process may run on (a container or taskset may allow fewer than exist)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 class OnnxTransformerScorer:
