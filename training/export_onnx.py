@@ -25,7 +25,7 @@ from parley.families.transformer import HF_DIR, mean_pool_classifier
 from parley.io import load_records
 from parley.labels import to_matrix
 from parley.model import Model, load_model, read_model_json, write_model_json
-from training.run import put_in_place, split_records
+from training.run import split_records, staged_directory
 
 ONNX_OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -50,12 +50,8 @@ def export_onnx(source_dir: str | Path, out_dir: str | Path, quantize: bool = Tr
         raise InputError("the output directory is the source model; choose another --out", out)
     reference = load_model(source)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
-    (staging / HF_DIR).mkdir(parents=True)
-    try:
+    with staged_directory(out) as staging:
+        (staging / HF_DIR).mkdir()
         for name in HF_FILES:
             shutil.copy2(source / HF_DIR / name, staging / HF_DIR / name)
         log(f"exporting {source} to ONNX{' (int8)' if quantize else ''} ...")
@@ -73,10 +69,6 @@ def export_onnx(source_dir: str | Path, out_dir: str | Path, quantize: bool = Tr
         meta["export_check"] = agreement(reference, load_model(staging), dev_records(source_meta), log)
         meta = write_model_json(staging, meta)
         write_card(source, staging, meta)
-        put_in_place(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     return meta
 
 

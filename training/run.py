@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,12 +108,7 @@ def train_model(
     threshold_vector = np.asarray([thresholds[label] for label in LABELS])
     dev_metrics = summary(dev_y, (dev_scores >= threshold_vector).astype(int), dev_scores)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    try:
+    with staged_directory(out) as staging:
         estimator.save(staging)
         meta = write_model_json(staging, {
             "name": name or out.name,
@@ -128,15 +125,27 @@ def train_model(
             "rules_version": RULES_VERSION,
         })
         write_card(staging, meta)
-        put_in_place(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     return meta
 
 
-def put_in_place(staging: Path, out: Path) -> None:
-    """Replace `out` with the finished `staging` directory; the old one is removed last."""
+@contextmanager
+def staged_directory(out: Path) -> Iterator[Path]:
+    """A fresh `.NAME.partial` directory beside `out` to build a model in. When the block
+    completes it replaces `out` (the old one is removed last); it never outlives the block."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        yield staging
+        _put_in_place(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _put_in_place(staging: Path, out: Path) -> None:
     if out.exists():
         backup = out.parent / f".{out.name}.old"
         if backup.exists():
