@@ -47,7 +47,7 @@ class TfidfCounter:
         self.char_words = vectorizer.analyzer == "char_wb"
         self.preprocess = vectorizer.build_preprocessor()
         self.analyze = vectorizer.build_analyzer()
-        self.cache: dict[str, list[int]] = {}
+        self.cache: dict[str, bytes] = {}
         self.cache_limit = cache_limit
 
     @staticmethod

@@ -16,7 +16,6 @@ from parley.errors import ModelError
 from parley.families.encoder import torch_threads
 
 HF_DIR = "hf"
-ARCHITECTURE = "MeanPoolBertForSequenceClassification"
 
 
 def mean_pool_classifier():
