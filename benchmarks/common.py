@@ -10,8 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from parley.settings import pools_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-POOLS = ROOT.parent / "shared" / "external" / "pools"
+POOLS = pools_dir()
 WORK = ROOT / "benchmarks" / "out"
 SENTENCES_PER_ARTICLE = 20
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import ROOT
-from evaluation.metrics import summary
-from evaluation.thresholds import tune_thresholds
+from parley.metrics import summary, tune_thresholds
 from parley.io import load_records
 from parley.labels import LABELS, to_matrix
+from parley.settings import external_dir
 from parley.text import normalize
 
-EXTERNAL = ROOT.parent / "shared" / "external"
+EXTERNAL = external_dir()
 
 
 def data():

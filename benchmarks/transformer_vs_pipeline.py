@@ -57,7 +57,7 @@ def run(runs: int = 3, limit: int = 2000) -> dict:
 
 
 def corpus_test_macro_f1(model) -> float:
-    from evaluation.metrics import summary
+    from parley.metrics import summary
     from parley.io import load_records
     from parley.labels import to_matrix
 

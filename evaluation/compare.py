@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evaluation.html import markdown_to_html
+from parley.evaluation.html import markdown_to_html
 from parley.errors import InputError
 from parley.model import MODEL_JSON
 
@@ -57,7 +57,7 @@ def compare_paths(items: list[Path], out: Path, n_boot: int = 500) -> str:
         data = [i for i in items if i not in models]
         if not models or not data:
             raise InputError("compare takes report directories, or model directories followed by labelled data files")
-        from evaluation.report import build_report
+        from parley.evaluation.report import build_report
 
         runs = []
         for model in models:

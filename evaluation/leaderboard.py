@@ -12,8 +12,8 @@ import argparse
 import json
 from pathlib import Path
 
-from evaluation.compare import comparison_table
-from evaluation.report import evaluate_contrast, evaluate_records, select_records
+from parley.evaluation.compare import comparison_table
+from parley.evaluation.report import evaluate_contrast, evaluate_records, select_records
 from parley.io import load_records
 from parley.model import load_model
 
@@ -44,8 +44,8 @@ def ensure_models(train_missing: bool) -> dict[str, Path]:
     for family, directory in MODELS.items():
         path = ROOT / directory
         if not (path / "model.json").is_file() and train_missing:
-            from training.config import load_config
-            from training.run import train_model
+            from parley.training.config import load_config
+            from parley.training.run import train_model
 
             train_model(family, [ROOT / "data" / "corpus"], path, load_config(family), name=family)
         if (path / "model.json").is_file():

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from evaluation import plots
-from evaluation.html import markdown_to_html
-from evaluation.metrics import bootstrap_ci, expected_calibration_error, summary
-from evaluation.thresholds import best_f1_threshold
+from parley.evaluation import plots
+from parley.evaluation.html import markdown_to_html
+from parley.metrics import best_f1_threshold, bootstrap_ci, expected_calibration_error, summary
 from parley.errors import InputError
 from parley.io import Record, iter_rows, load_records
 from parley.labels import LABELS, to_matrix
 from parley.model import Model, load_model
+from parley.settings import in_project
+from parley.staging import staged_dir
 
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
 TOP_ERRORS = 10
@@ -198,8 +198,8 @@ def build_report(model_dir, data, out, *, split=None, contrast=None, pools=(), p
                          + (f" (split={split})" if split else "") + (f" (min confidence {min_confidence})" if min_confidence else ""))
     result = evaluate_records(model, records, n_boot=n_boot)
     y, scores, pred = result.pop("_arrays")
-    if contrast is None and Path("data/contrast").is_dir():
-        contrast = Path("data/contrast")
+    if contrast is None and in_project("data", "contrast").is_dir():
+        contrast = in_project("data", "contrast")
     if contrast is not None:
         result["contrast"] = evaluate_contrast(model, Path(contrast))
     result["prevalence"] = [evaluate_pool(model, Path(p), pool_limit) for p in pools]
@@ -210,11 +210,7 @@ def build_report(model_dir, data, out, *, split=None, contrast=None, pools=(), p
                       "files": [str(d) for d in data], "split": split, "min_confidence": min_confidence,
                       "records": len(records)}
 
-    staging = out.parent / f".{out.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    try:
+    with staged_dir(out) as staging:
         images = {
             "pr_curves.png": plots.pr_curves(y, scores, model.thresholds(), staging / "pr_curves.png"),
             "reliability.png": plots.reliability(result["calibration"], staging / "reliability.png"),
@@ -224,12 +220,6 @@ def build_report(model_dir, data, out, *, split=None, contrast=None, pools=(), p
         (staging / "report.md").write_text(markdown, encoding="utf-8")
         (staging / "report.html").write_text(markdown_to_html(markdown, staging, title=f"Parley report: {model.name}"),
                                              encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     s = result["summary"]
     ci = result["ci"]["macro_f1"]
     line = (f"{model.name} on {result['data']['name']} ({len(records)} sentences): macro-F1 {s['macro_f1']:.3f} "

@@ -27,3 +27,7 @@ class InputError(ParleyError):
 
 class ModelError(ParleyError):
     """A model directory that is missing, invalid, unsafe or tampered with."""
+
+
+class OutputError(ParleyError):
+    """An output that cannot be written (read-only folder, disk full, no permission)."""

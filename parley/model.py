@@ -24,11 +24,11 @@ import numpy as np
 from parley import __version__
 from parley.errors import ModelError
 from parley.labels import LABELS, SCHEMA_VERSION
+from parley.registry import FAMILIES
 from parley.text import model_inputs
 
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
-FAMILIES = ("rules", "linear", "embed", "transformer")
 # How a transformer model runs: torch over hf/ (the default), or ONNX Runtime over model.onnx.
 RUNTIMES = ("torch", "onnxruntime")
 # Longer sentences are cut for the model (never dropped); the record says so.
@@ -116,7 +116,7 @@ def _validate_meta(meta: dict, path: Path) -> None:
         )
     if meta.get("labels") != list(LABELS):
         raise ModelError(f"labels {meta.get('labels')!r} do not match the schema {list(LABELS)}", path)
-    if family in ("rules", "linear", "embed"):
+    if FAMILIES[family].uses_cues:
         from parley.families.rules import RULES_VERSION
 
         if meta.get("rules_version") != RULES_VERSION:
@@ -179,32 +179,16 @@ class Model:
 
 
 def load_model(directory: str | Path) -> Model:
+    """Validate a model directory (hashes included) and load its family's scorer."""
     directory = Path(directory)
     meta = read_model_json(directory)
-    family = meta["family"]
-    if family == "rules":
-        from parley.families.rules import RulesScorer
-
-        scorer = RulesScorer()
-    elif family == "linear":
-        from parley.families.linear import load_linear
-
-        scorer = load_linear(directory, meta)
-    elif family == "embed":
-        from parley.families.embed import load_embed
-
-        scorer = load_embed(directory, meta)
-    else:
-        from parley.families.transformer import load_transformer
-
-        scorer = load_transformer(directory, meta)
-    return Model(directory, meta, scorer)
+    return Model(directory, meta, FAMILIES[meta["family"]].load_scorer(directory, meta))
 
 
 def default_model_dir() -> Path:
     """models/default of a source checkout, or the copy installed with the package."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "models" / "default", here / "_default_model"):
+    for candidate in (here.parent / "models" / "default", here / "default_model"):
         if (candidate / MODEL_JSON).is_file():
             return candidate
     return here.parent / "models" / "default"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from parley.errors import InputError
 from parley.predict import Document, Predictor, iter_documents, parse_threshold
+from parley.staging import staged_dir
 
 RECORD_FIELDS = ("doc_id", "sentence", "start", "end", "text", "labels", "scores", "model", "truncated")
 
@@ -51,7 +52,6 @@ def run_ray_prediction(inputs: list[str], model_dir: Path, output: Path | None, 
                  for d in iter_documents(inputs, text_column=text_column, id_column=id_column)]
     if not documents:
         raise InputError("no documents to predict on")
-    staging = output.with_name(output.name + ".partial")
     dataset = ray.data.from_items(documents).map_batches(
         _ScoreDocuments,
         fn_constructor_args=(str(model_dir), threshold, presplit, batch_size),
@@ -59,15 +59,6 @@ def run_ray_prediction(inputs: list[str], model_dir: Path, output: Path | None, 
         concurrency=concurrency,
         batch_format="numpy",
     )
-    dataset.write_json(str(staging))
-    if output.exists():
-        _move_into(staging, output)
-    else:
-        staging.replace(output)
+    with staged_dir(output) as staging:
+        dataset.write_json(str(staging))
     return output
-
-
-def _move_into(staging: Path, output: Path) -> None:
-    for shard in staging.iterdir():
-        shard.replace(output / shard.name)
-    staging.rmdir()

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import os
-import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -23,10 +22,6 @@ CSV_FIELDS = ["doc_id", "sentence", "start", "end", "text", "labels",
               *[f"score_{label}" for label in LABELS], "model", "truncated"]
 SUMMARY_CSV_FIELDS = ["doc_id", "sentences", *[f"n_{label}" for label in LABELS],
                       *[f"sentences_{label}" for label in LABELS]]
-
-
-def partial_path(output: Path) -> Path:
-    return output.with_name(output.name + ".partial")
 
 
 class RecordWriter:
@@ -178,21 +173,3 @@ def read_partial(path: Path, fmt: str) -> tuple[list[str], int]:
     if len(docs) <= 1:
         return [], header_end
     return docs[:-1], ends[-2]
-
-
-def open_output(output: Path | None, fmt: str, resume: bool):
-    """(stream, side file path or None, completed doc ids, append mode)."""
-    if output is None:
-        if resume:
-            raise InputError("--resume needs --output FILE")
-        return sys.stdout, None, [], False
-    side = partial_path(output)
-    if resume and side.exists():
-        done, keep = read_partial(side, fmt)
-        with side.open("r+b") as handle:
-            handle.truncate(keep)
-        return side.open("a", encoding="utf-8", newline=""), side, done, keep > 0
-    if resume:
-        raise InputError(f"nothing to resume: {side} does not exist", output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return side.open("w", encoding="utf-8", newline=""), side, [], False

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from parley.settings import shared_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = shared_dir()
 
 TINY = {
     "proposal": [

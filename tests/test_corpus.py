@@ -7,6 +7,7 @@ import pytest
 
 from parley.datacheck import check_paths
 from parley.io import load_records
+from parley.settings import external_dir
 from parley.splits import assign_splits
 from tests.conftest import ROOT
 
@@ -79,7 +80,7 @@ def test_sample_articles_exist():
 
 
 def test_no_sentence_copied_from_external(corpus):
-    external = ROOT.parent / "shared" / "external"
+    external = external_dir()
     if not external.exists():
         pytest.skip("../shared/external is not available")
     norm = lambda t: re.sub(r"\W+", " ", t.lower()).strip()  # noqa: E731

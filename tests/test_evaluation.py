@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, hamming_loss, precision_recall_fscore_support
 
-from evaluation.compare import comparison_table
-from evaluation.metrics import bootstrap_ci, expected_calibration_error, summary
-from evaluation.thresholds import best_f1_threshold, tune_thresholds
+from parley.evaluation.compare import comparison_table
+from parley.metrics import best_f1_threshold, bootstrap_ci, expected_calibration_error, summary, tune_thresholds
 from tests.conftest import tiny_records, write_jsonl
-from training.config import load_config
-from training.run import train_model
+from parley.training.config import load_config
+from parley.training.run import train_model
 
 Y = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 0], [1, 0, 0], [0, 1, 0]])  # rejection has no positives
 P = np.array([[1, 0, 0], [0, 0, 0], [1, 1, 1], [0, 1, 0], [0, 0, 0], [0, 1, 0]])

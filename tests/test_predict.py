@@ -4,6 +4,7 @@ import csv
 import glob
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from parley.model import load_model
+from parley.run_predict import RunOptions, run_description
 from tests.conftest import ROOT, tiny_records, write_jsonl
-from training.config import load_config
-from training.run import train_model
+from parley.training.config import load_config
+from parley.training.run import train_model
 
 ARTICLE = (
     "Kremlin rejects U.S. peace plan\n\n"
@@ -168,9 +171,32 @@ def test_output_is_atomic_and_resume_equals_uninterrupted(cli, model_dir, tmp_pa
     lines = expected.splitlines(keepends=True)
     side = tmp_path / "out.jsonl.partial"
     side.write_text("".join(lines[:60]) + lines[60][:15])
+    description = run_description(load_model(model_dir), RunOptions(fmt="jsonl", summary=True))
+    (tmp_path / "out.jsonl.partial.json").write_text(json.dumps(description))
     assert cli("predict", "--model", model_dir, "--format", "jsonl", "--summary", "-o", out, "--resume", data).code == 0
     assert out.read_text() == expected and not side.exists()
+    assert not (tmp_path / "out.jsonl.partial.json").exists()
     assert "nothing to resume" in cli("predict", "--model", model_dir, "-o", out, "--resume", data).err
+
+
+def test_resume_refuses_a_different_model_threshold_or_format(cli, model_dir, tmp_path):
+    data = write_jsonl(tmp_path / "docs.jsonl", [{"id": f"d{i}", "text": f"Moscow rejected plan {i}."} for i in range(9)])
+    out = tmp_path / "out.jsonl"
+    side = tmp_path / "out.jsonl.partial"
+    described = run_description(load_model(model_dir), RunOptions(fmt="jsonl"))
+    for changed, flags in (("model_sha256", ["--model", tmp_path / "other"]), ("thresholds", ["--threshold", "0.3"]),
+                           ("options", ["--summary"])):
+        if changed == "model_sha256":
+            shutil.copytree(model_dir, tmp_path / "other")
+            meta = json.loads((tmp_path / "other" / "model.json").read_text())
+            meta["name"] = "other"
+            (tmp_path / "other" / "model.json").write_text(json.dumps(meta))
+        side.write_text('{"doc_id": "d0"}\n')
+        (tmp_path / "out.jsonl.partial.json").write_text(json.dumps(described))
+        args = ["--model", model_dir, *flags] if changed != "model_sha256" else flags
+        result = cli("predict", *args, "--format", "jsonl", "-o", out, "--resume", data)
+        assert result.code == 1 and "cannot resume" in result.err and changed.split("_")[0] in result.err, result.err
+        assert side.read_text() == '{"doc_id": "d0"}\n', "a refused resume must keep the side file"
 
 
 def _processes_writing(path) -> list[int]:

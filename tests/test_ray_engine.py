@@ -5,8 +5,8 @@ import json
 import pytest
 
 from tests.conftest import tiny_records, write_jsonl
-from training.config import load_config
-from training.run import train_model
+from parley.training.config import load_config
+from parley.training.run import train_model
 
 
 @pytest.mark.slow

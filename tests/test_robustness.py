@@ -60,8 +60,8 @@ def test_multi_megabyte_single_line_article_is_predicted(cli, tmp_path):
     out = tmp_path / "out.jsonl"
     rules = tmp_path / "rules"
     from tests.conftest import tiny_records, write_jsonl
-    from training.config import load_config
-    from training.run import train_model
+    from parley.training.config import load_config
+    from parley.training.run import train_model
 
     train_model("rules", [write_jsonl(tmp_path / "t.jsonl", tiny_records())], rules, load_config("rules"), log=lambda m: None)
     assert cli("predict", "--model", rules, "--format", "jsonl", "-o", out, path).code == 0

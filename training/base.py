@@ -1,4 +1,5 @@
-"""The protocol every model family implements, and the registry of families."""
+"""The protocol every trainable family implements; the families themselves are listed once, in
+`parley.registry`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+
+from parley.registry import family_spec
 
 
 @runtime_checkable
@@ -18,23 +21,7 @@ class Trainable(Protocol):
 
     def save(self, directory: Path) -> None: ...
 
-    @classmethod
-    def load(cls, directory: Path) -> "Trainable": ...
-
 
 def get_family(name: str) -> type:
-    if name not in FAMILY_CLASSES:
-        raise KeyError(name)
-    module_name, class_name = FAMILY_CLASSES[name]
-    import importlib
-
-    return getattr(importlib.import_module(module_name), class_name)
-
-
-# Imported lazily so that `linear` does not pull in torch.
-FAMILY_CLASSES = {
-    "rules": ("training.rules", "RulesModel"),
-    "linear": ("training.linear", "LinearModel"),
-    "embed": ("training.embed", "EmbedModel"),
-    "transformer": ("training.transformer", "TransformerModel"),
-}
+    """The estimator class `parley train NAME` fits (unknown names raise InputError)."""
+    return family_spec(name).trainer_class()

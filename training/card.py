@@ -5,13 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from parley.labels import LABELS
+from parley.registry import FAMILIES
 
-FAMILY_TEXT = {
-    "rules": "a transparent lexicon-and-pattern baseline (verbs and idioms per label, negation and hedge handling)",
-    "linear": "TF-IDF word and character n-grams plus cue/negation/hedge features, one-vs-rest logistic regression",
-    "embed": "frozen all-MiniLM-L6-v2 sentence embeddings plus cue features, a logistic-regression head per label",
-    "transformer": "all-MiniLM-L6-v2 fine-tuned for multi-label classification (transformers Trainer)",
-}
 
 
 def write_card(directory: Path, meta: dict) -> None:
@@ -33,7 +28,7 @@ analysts and newsrooms who review the output. Not for automated decisions about 
 and not validated outside English news prose.
 
 ## Model
-{FAMILY_TEXT[meta['family']]}. Configuration: `{meta['config']}`.
+{FAMILIES[meta['family']].description}. Configuration: `{meta['config']}`.
 Label schema version {meta['label_schema_version']}; parley {meta['parley_version']}.
 
 ## Data

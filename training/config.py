@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from parley.errors import InputError
-from training.base import get_family
+from parley.training.base import get_family
 
 
 def family_defaults(family: str) -> dict:

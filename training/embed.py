@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
-from parley.families.embed import HEAD_FILE, EmbedScorer, load_embed
+from parley.families.embed import HEAD_FILE, EmbedScorer
 from parley.families.encoder import DEFAULT_ENCODER, SentenceEncoder
 from parley.families.skops_io import dump_skops
 
@@ -41,10 +40,3 @@ class EmbedModel:
 
     def save(self, directory: Path) -> None:
         dump_skops(self.scorer.head, Path(directory) / HEAD_FILE)
-
-    @classmethod
-    def load(cls, directory: Path) -> "EmbedModel":
-        meta = json.loads((Path(directory) / "model.json").read_text(encoding="utf-8"))
-        model = cls(**{k: v for k, v in meta.get("config", {}).items() if k in ("encoder", "max_length", "cue_weight")})
-        model.scorer = load_embed(Path(directory), meta)
-        return model

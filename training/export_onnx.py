@@ -18,14 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.metrics import summary
+from parley.metrics import summary
 from parley.errors import InputError, ModelError
 from parley.families.onnx_scorer import ONNX_FILE
 from parley.families.transformer import HF_DIR, mean_pool_classifier
 from parley.io import load_records
 from parley.labels import to_matrix
 from parley.model import Model, load_model, read_model_json, write_model_json
-from training.run import split_records, staged_directory
+from parley.staging import staged_dir
+from parley.training.run import split_records
 
 ONNX_OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -50,7 +51,7 @@ def export_onnx(source_dir: str | Path, out_dir: str | Path, quantize: bool = Tr
         raise InputError("the output directory is the source model; choose another --out", out)
     reference = load_model(source)
 
-    with staged_directory(out) as staging:
+    with staged_dir(out) as staging:
         (staging / HF_DIR).mkdir()
         for name in HF_FILES:
             shutil.copy2(source / HF_DIR / name, staging / HF_DIR / name)

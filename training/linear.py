@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from parley.families.linear import load_linear, save_linear
+from parley.families.linear import save_linear
 from parley.features import CueFeaturizer
 
 
@@ -68,9 +68,3 @@ class LinearModel:
 
     def save(self, directory: Path) -> None:
         save_linear(self.pipeline, Path(directory))
-
-    @classmethod
-    def load(cls, directory: Path) -> "LinearModel":
-        model = cls()
-        model.pipeline = load_linear(Path(directory), {}).pipeline
-        return model

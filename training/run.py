@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import random
-import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from evaluation.metrics import summary
-from evaluation.thresholds import tune_thresholds
+from parley.metrics import summary, tune_thresholds
 from parley import __version__
 from parley.errors import InputError
 from parley.families.rules import RULES_VERSION
@@ -21,9 +17,10 @@ from parley.io import Record, data_files, load_records
 from parley.labels import LABELS, to_matrix
 from parley.model import DEFAULT_MAX_CHARS, sha256_file, write_model_json
 from parley.splits import assign_splits
+from parley.staging import staged_dir
 from parley.text import model_inputs
-from training.base import get_family
-from training.card import write_card
+from parley.registry import family_spec
+from parley.training.card import write_card
 
 # Fewer training sentences than this cannot fit three one-vs-rest classifiers meaningfully.
 MIN_TRAIN_RECORDS = 8
@@ -95,7 +92,8 @@ def train_model(
     seed = int(config.get("seed", 0))
     random.seed(seed)
     np.random.seed(seed)
-    estimator = get_family(family)(**config)
+    spec = family_spec(family)
+    estimator = spec.trainer_class()(**config)
     train_texts, train_y = prepare(splits.train)
     dev_texts, dev_y = prepare(splits.dev)
 
@@ -104,11 +102,11 @@ def train_model(
     estimator.fit(train_texts, train_y)
     fit_seconds = time.perf_counter() - started
     dev_scores = estimator.predict_proba(dev_texts)
-    thresholds = tune_thresholds(dev_y, dev_scores) if family != "rules" else {label: 0.5 for label in LABELS}
+    thresholds = tune_thresholds(dev_y, dev_scores) if spec.tunes_thresholds else {label: 0.5 for label in LABELS}
     threshold_vector = np.asarray([thresholds[label] for label in LABELS])
     dev_metrics = summary(dev_y, (dev_scores >= threshold_vector).astype(int), dev_scores)
 
-    with staged_directory(out) as staging:
+    with staged_dir(out) as staging:
         estimator.save(staging)
         meta = write_model_json(staging, {
             "name": name or out.name,
@@ -126,32 +124,3 @@ def train_model(
         })
         write_card(staging, meta)
     return meta
-
-
-@contextmanager
-def staged_directory(out: Path) -> Iterator[Path]:
-    """A fresh `.NAME.partial` directory beside `out` to build a model in. When the block
-    completes it replaces `out` (the old one is removed last); it never outlives the block."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    try:
-        yield staging
-        _put_in_place(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def _put_in_place(staging: Path, out: Path) -> None:
-    if out.exists():
-        backup = out.parent / f".{out.name}.old"
-        if backup.exists():
-            shutil.rmtree(backup)
-        out.rename(backup)
-        staging.rename(out)
-        shutil.rmtree(backup)
-    else:
-        staging.rename(out)

@@ -3,7 +3,6 @@ with `transformers.Trainer` over a `datasets.Dataset`, with dynamic padding."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from parley.families.encoder import DEFAULT_ENCODER, resolve_encoder, torch_threads
-from parley.families.transformer import HF_DIR, TransformerScorer, load_transformer, mean_pool_classifier
+from parley.families.transformer import HF_DIR, TransformerScorer, mean_pool_classifier
 from parley.labels import LABELS
 
 
@@ -79,10 +78,3 @@ class TransformerModel:
         target = Path(directory) / HF_DIR
         self.scorer.model.save_pretrained(target, safe_serialization=True)
         self.scorer.tokenizer.save_pretrained(target)
-
-    @classmethod
-    def load(cls, directory: Path) -> "TransformerModel":
-        meta = json.loads((Path(directory) / "model.json").read_text(encoding="utf-8"))
-        model = cls()
-        model.scorer = load_transformer(Path(directory), meta)
-        return model

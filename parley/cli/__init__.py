@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import signal
 import sys
+from typing import Annotated
 
 import typer
+
+from parley import __version__
 
 from parley.cli import data as data_cmd
 from parley.cli import evaluate as evaluate_cmd
@@ -21,6 +24,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"parley {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Find proposals, agreements and rejections in news text, sentence by sentence."""
+
+
 app.add_typer(data_cmd.app, name="data")
 app.command("train")(train_cmd.train)
 app.command("predict")(predict_cmd.predict)
@@ -41,27 +60,29 @@ def _on_sigterm(signum, frame):
     raise Terminated()
 
 
+def _click_exception_types() -> tuple[type, tuple[type, ...]]:
+    """(ClickException, abort types) of the click that typer runs on: typer >= 0.2x bundles its
+    own copy, so the standalone `click` package's classes would not match."""
+    click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    aborts = {typer.Abort, *(getattr(sys.modules[click_exception.__module__], "Abort", typer.Abort),)}
+    return click_exception, tuple(aborts)
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
+    click_exception, aborts = _click_exception_types()
     try:
         code = app(standalone_mode=False)
     except ParleyError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, *aborts):
         typer.echo("interrupted", err=True)
         sys.exit(EXIT_SIGINT)
     except Terminated:
         typer.echo("terminated", err=True)
         sys.exit(EXIT_SIGTERM)
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            typer.echo("interrupted", err=True)
-            sys.exit(EXIT_SIGINT)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except click_exception as exc:  # usage errors: one line and the usage hint, exit 2
+        exc.show()
+        sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

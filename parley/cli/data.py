@@ -15,6 +15,7 @@ from parley.datastats import corpus_stats
 from parley.io import data_files, iter_rows, load_records
 from parley.labels import LABELS
 from parley.splits import assign_splits
+from parley.staging import staged_file
 
 app = typer.Typer(help="Check, describe and split labelled data (JSONL or CSV).", no_args_is_help=True)
 
@@ -83,8 +84,7 @@ def split(paths: Paths, seed_salt: Annotated[str, typer.Option(help="Salt of the
             key = row.get("article_id") or row.get("id") or f"{path.name}:{line}"
             row["split"] = assignment[str(key)]
             rows.append(row)
-        side = path.with_name(path.name + ".partial")
-        side.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        side.replace(path)
+        with staged_file(path) as handle:
+            handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     counts = {name: sum(1 for v in assignment.values() if v == name) for name in ("train", "dev", "test")}
     typer.echo(f"assigned {len(assignment)} articles: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -22,7 +22,7 @@ def evaluate(
 ):
     """Metrics with confidence intervals, threshold and calibration analysis, errors, slices,
     contrast-suite and real-world prevalence; writes report.md, report.html, PNGs, metrics.json."""
-    from evaluation.report import build_report
+    from parley.evaluation.report import build_report
 
     summary = build_report(model, data, out, split=split, contrast=contrast, pools=pool, pool_limit=pool_limit,
                            n_boot=bootstrap, min_confidence=min_confidence, force=force)
@@ -34,6 +34,6 @@ def compare(
     out: Annotated[Path, typer.Option("--out", help="Directory for compare.md and compare.html.")] = Path("reports/compare"),
 ):
     """Side-by-side table of models across data sets, best per column marked, with CIs."""
-    from evaluation.compare import compare_paths
+    from parley.evaluation.compare import compare_paths
 
     typer.echo(compare_paths(items, out))

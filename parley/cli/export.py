@@ -18,7 +18,7 @@ def export_onnx(
     the export is checked against the torch model on the dev split of its training data."""
     from rich.console import Console
 
-    from training.export_onnx import export_onnx as run_export
+    from parley.training.export_onnx import export_onnx as run_export
 
     console = Console(stderr=True)
     with console.status(f"exporting {source} ..."):

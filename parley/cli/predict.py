@@ -15,7 +15,7 @@ def predict(
     inputs: Annotated[list[str], typer.Argument(help=".txt files, directories, .jsonl/.csv files, or - for stdin.")],
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: models/default).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or table.")] = "",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option("--out", "-o", "--output", help="Write here (atomically) instead of stdout.")] = None,
     text_column: Annotated[str, typer.Option(help="Text field of JSONL/CSV input.")] = "text",
     id_column: Annotated[str, typer.Option(help="Document id field of JSONL/CSV input.")] = "id",
     presplit: Annotated[bool, typer.Option("--presplit", help="Each input row is already one sentence.")] = False,
@@ -33,12 +33,19 @@ def predict(
 ):
     """Split articles into sentences and label each one."""
     from parley.model import default_model_dir, load_model
-    from parley.predict import auto_workers
-    from parley.run_predict import run_prediction
+    from parley.predict import auto_workers, parse_threshold
+    from parley.run_predict import RunOptions, check_options, run_prediction
 
     fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "jsonl")
     if fmt not in ("jsonl", "csv", "table"):
         raise InputError(f"--format must be jsonl, csv or table, got {fmt!r}")
+    if workers < 0:
+        raise InputError(f"--workers must be 0 (auto) or more, got {workers}")
+    if engine not in ("local", "ray"):
+        raise InputError(f"--engine must be local or ray, got {engine!r}")
+    options = RunOptions(fmt=fmt, summary=summary, presplit=presplit, text_column=text_column, id_column=id_column,
+                         threshold=parse_threshold(threshold), show_all=show_all)
+    check_options(options, output, resume)
     model_dir = model or default_model_dir()
     if engine == "ray":
         from parley.ray_engine import run_ray_prediction
@@ -47,12 +54,6 @@ def predict(
                            threshold=threshold, batch_size=batch_size, address=ray_address,
                            concurrency=ray_actors)
         return
-    if engine != "local":
-        raise InputError(f"--engine must be local or ray, got {engine!r}")
-    if workers < 0:
-        raise InputError(f"--workers must be 0 (auto) or more, got {workers}")
     loaded = load_model(model_dir)
-    run_prediction(loaded, inputs, fmt=fmt, output=output, text_column=text_column, id_column=id_column,
-                   presplit=presplit, summary=summary, threshold=threshold, batch_size=batch_size,
-                   skip_bad=skip_bad, resume=resume, show_all=show_all,
-                   workers=workers or auto_workers(loaded.family))
+    run_prediction(loaded, inputs, options=options, output=output, batch_size=batch_size, skip_bad=skip_bad,
+                   resume=resume, workers=workers or auto_workers(loaded.family))

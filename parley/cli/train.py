@@ -27,12 +27,11 @@ def train(
     from rich.table import Table
 
     from parley.labels import LABELS
-    from training.base import FAMILY_CLASSES
-    from training.config import load_config, parse_override
-    from training.run import train_model
+    from parley.registry import family_spec
+    from parley.training.config import load_config, parse_override
+    from parley.training.run import train_model
 
-    if family not in FAMILY_CLASSES:
-        raise InputError(f"unknown family {family!r}; expected one of {list(FAMILY_CLASSES)}")
+    family_spec(family)
     overrides = dict(parse_override(item) for item in set_)
     if family == "transformer":
         overrides.update({k: v for k, v in (("epochs", epochs), ("learning_rate", learning_rate)) if v is not None})

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pathlib import Path
+
 import numpy as np
 
 from parley.labels import LABELS
@@ -273,6 +275,11 @@ class RulesScorer:
     def explain(self, text: str) -> dict[str, list[str]]:
         fired = decide(analyse(text))
         return {label: [f"{e.pattern}: {e.match!r} ({e.status})" for e in items] for label, items in fired.items()}
+
+
+def load_rules(directory: Path, meta: dict) -> RulesScorer:
+    """The rules need no weights: the lexicon is this module, its version checked in model.json."""
+    return RulesScorer()
 
 
 CUE_STATUSES = ("fires", "negated", "hedged", "refused")
