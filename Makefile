@@ -41,7 +41,7 @@ default-model: $(VENV)/.light
 
 ## Train all four families into models/ and regenerate reports/LEADERBOARD.md.
 leaderboard: $(VENV)/.full
-	$(BIN)/python -m evaluation.leaderboard --train-missing
+	$(BIN)/parley leaderboard --train-missing
 
 ## Export models/transformer to ONNX Runtime with int8 weights (predicts without torch).
 transformer-int8: $(VENV)/.full

@@ -12,6 +12,8 @@ from parley import __version__
 
 from parley.cli import data as data_cmd
 from parley.cli import evaluate as evaluate_cmd
+from parley.cli import explain as explain_cmd
+from parley.cli import leaderboard as leaderboard_cmd
 from parley.cli import export as export_cmd
 from parley.cli import predict as predict_cmd
 from parley.cli import train as train_cmd
@@ -46,6 +48,8 @@ app.command("predict")(predict_cmd.predict)
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("compare")(evaluate_cmd.compare)
 app.command("export-onnx")(export_cmd.export_onnx)
+app.command("explain")(explain_cmd.explain)
+app.command("leaderboard")(leaderboard_cmd.leaderboard)
 
 EXIT_ERROR = 1
 EXIT_SIGINT = 130

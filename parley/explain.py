@@ -1,0 +1,69 @@
+"""Why a sentence got its labels: per label the score, the threshold, the rules evidence
+(pattern, matched words, and whether it fired or was negated, hedged or refused) and, for the
+linear family, the features that pushed the score up or down most."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from parley.families.rules import CUE_STATUSES, analyse, decide
+from parley.labels import LABELS
+from parley.model import Model
+
+# Names of the cue columns, in the order parley.families.rules.cue_features writes them.
+CUE_NAMES = ([f"cue {label} {status}" for label in LABELS for status in CUE_STATUSES]
+             + [f"rules decide {label}" for label in LABELS] + ["question mark", "named proposer"])
+
+
+def explain(model: Model, text: str, top: int = 8) -> dict:
+    prepared = model.prepare([text])
+    scores = model.predict_proba([text])[0]
+    thresholds = model.thresholds()
+    evidence = analyse(prepared[0])
+    fired = decide(evidence)
+    contributions = _linear_contributions(model, prepared, top) if model.family == "linear" else None
+    labels = {}
+    for i, label in enumerate(LABELS):
+        entry = {
+            "score": round(float(scores[i]), 4),
+            "threshold": round(float(thresholds[i]), 4),
+            "on": bool(scores[i] >= thresholds[i]),
+            "rules_fire": [f"{e.pattern}: {e.match!r}" for e in fired[label]],
+            "evidence": [{"pattern": e.pattern, "match": e.match, "start": e.start, "status": e.status}
+                         for e in evidence if e.label == label],
+        }
+        if contributions is not None:
+            entry["features"] = contributions[label]
+        labels[label] = entry
+    return {"text": text, "model": model.name, "family": model.family, "labels": labels}
+
+
+def _linear_contributions(model: Model, texts: list[str], top: int) -> dict[str, dict[str, list]]:
+    """Per label, the features with the largest positive and negative weight x value."""
+    scorer = model.scorer
+    pipeline = scorer.pipeline
+    union = pipeline.named_steps["features"]
+    names: list[str] = []
+    blocks = []
+    for (name, step), fast in zip(union.transformer_list, scorer.steps or [s for _, s in union.transformer_list]):
+        block = fast.transform(texts)
+        blocks.append(block)
+        if hasattr(step, "vocabulary_"):
+            inverse = sorted(step.vocabulary_, key=step.vocabulary_.__getitem__)
+            names.extend(f"{name}: {term!r}" for term in inverse)
+        else:
+            names.extend(CUE_NAMES[: block.shape[1]])
+    from scipy import sparse
+
+    row = sparse.hstack(blocks, format="csr")
+    out = {}
+    for i, label in enumerate(LABELS):
+        coef = pipeline.named_steps["classifier"].estimators_[i].coef_.ravel()
+        values = row.multiply(coef).tocsr()
+        columns, weights = values.indices, values.data
+        order = np.argsort(weights)
+        out[label] = {
+            "up": [[names[c], round(float(w), 4)] for c, w in zip(columns[order[::-1]], weights[order[::-1]]) if w > 0][:top],
+            "down": [[names[c], round(float(w), 4)] for c, w in zip(columns[order], weights[order]) if w < 0][:top],
+        }
+    return out
