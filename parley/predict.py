@@ -6,9 +6,11 @@ and each document's records (and its summary) are written as soon as it is compl
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import signal
-import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from parley.errors import InputError
 from parley.io import TABLE_SUFFIXES, TEXT_SUFFIXES, csv_header, iter_rows, read_text, stdin_text
 from parley.labels import LABELS
 from parley.model import Model
-from parley.segment import load_splitter, split_sentences
+from parley.segment import split_sentences
 
 DEFAULT_BATCH = 1024
 
@@ -177,29 +179,42 @@ def _score_texts(model: Model, texts: list[str], presplit: bool):
 
 
 _worker_model: Model | None = None
-# Libraries that run native threads of their own: a process forked while they hold a lock
-# can hang for ever (seen with torch, ONNX Runtime and pyarrow loaded in one process).
-_THREADED_LIBRARIES = ("torch", "onnxruntime", "pyarrow", "ray", "tokenizers")
-
-
-def _start_method() -> str:
-    """fork shares the loaded model with the workers for free; where it is unsafe (threaded
-    libraries loaded, or no fork on this platform), workers start clean and get a copy."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and not any(name in sys.modules for name in _THREADED_LIBRARIES):
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
+# One start method on every install: forkserver workers start clean (no threads or locks
+# inherited from torch, ONNX Runtime or pyarrow, which made forked workers hang) and load
+# the model once each; the start cost is paid only when the input spans several batches.
+WORKER_START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def _init_worker(model: Model) -> None:
     global _worker_model
     _worker_model = model
-    # Ctrl-C reaches the whole process group; the parent alone handles it and stops the pool.
+    # Ctrl-C reaches the whole process group: the parent alone handles it and stops the pool.
+    # SIGTERM (which the parent's pool.terminate() sends) ends a worker at once, without the
+    # parent's handler and so without a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _score_in_worker(texts: list[str], presplit: bool):
     return _score_texts(_worker_model, texts, presplit)
+
+
+def _result(future):
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise InputError("a worker process died while scoring; rerun with --workers 1 to see why") from None
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now (after an interruption they may be
+    mid-batch; the parent has already kept every finished document)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    executor.shutdown(wait=True)
 
 
 class Predictor:
@@ -234,32 +249,34 @@ class Predictor:
     def records(self, documents: Iterable[Document],
                 on_batch: Callable[[int, int], None] | None = None) -> Iterator[tuple[Document, list[dict]]]:
         """Yield (document, its sentence records) in input order."""
-        if self.workers <= 1:
-            for batch in self._batches(documents):
-                yield from self._emit(batch, *_score_texts(self.model, [d.text for d in batch], self.presplit),
-                                      on_batch)
+        batches = self._batches(documents)
+        first = next(batches, None)
+        second = next(batches, None) if first is not None else None
+        head = [batch for batch in (first, second) if batch is not None]
+        if self.workers <= 1 or second is None:  # one batch: starting workers would cost more than it saves
+            for batch in itertools.chain(head, batches):
+                yield from self._emit(batch, *_score_texts(self.model, [d.text for d in batch], self.presplit), on_batch)
             return
-        if not self.presplit:
-            load_splitter()
-        pool = multiprocessing.get_context(_start_method()).Pool(self.workers, _init_worker, (self.model,))
-        finished = False
+        context = multiprocessing.get_context(WORKER_START_METHOD)
+        if WORKER_START_METHOD == "forkserver":
+            context.set_forkserver_preload(["parley.predict"])
+        # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies makes every pending
+        # result raise BrokenProcessPool, where Pool silently replaces the worker and waits for
+        # its lost task for ever.
+        executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                       initargs=(self.model,))
         try:
             in_flight: deque = deque()
-            for batch in self._batches(documents):
-                in_flight.append((batch, pool.apply_async(_score_in_worker, ([d.text for d in batch], self.presplit))))
+            for batch in itertools.chain(head, batches):
+                in_flight.append((batch, executor.submit(_score_in_worker, [d.text for d in batch], self.presplit)))
                 if len(in_flight) > 2 * self.workers:  # bounded read-ahead keeps memory flat
-                    done, result = in_flight.popleft()
-                    yield from self._emit(done, *result.get(), on_batch)
+                    done, future = in_flight.popleft()
+                    yield from self._emit(done, *_result(future), on_batch)
             while in_flight:
-                done, result = in_flight.popleft()
-                yield from self._emit(done, *result.get(), on_batch)
-            finished = True
+                done, future = in_flight.popleft()
+                yield from self._emit(done, *_result(future), on_batch)
         finally:
-            if finished:
-                pool.close()
-            else:
-                pool.terminate()
-            pool.join()
+            _stop(executor)
 
     def _emit(self, batch: list[Document], spans: list, scores: np.ndarray, on_batch):
         decided = scores >= self.thresholds

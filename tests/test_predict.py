@@ -212,11 +212,11 @@ def _processes_writing(path) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+@pytest.mark.parametrize("start_method", ["forkserver", "spawn"])
 def test_worker_processes_give_identical_output(cli, model_dir, tmp_path, monkeypatch, start_method):
     import parley.predict
 
-    monkeypatch.setattr(parley.predict, "_start_method", lambda: start_method)
+    monkeypatch.setattr(parley.predict, "WORKER_START_METHOD", start_method)
     rows = [{"id": f"d{i:04d}", "text": ARTICLE.replace("Monday", f"day {i}")} for i in range(300)]
     data = write_jsonl(tmp_path / "docs.jsonl", rows)
     outputs = {}
@@ -266,3 +266,46 @@ def test_light_families_never_import_torch(article):
             "print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+class _DiesInWorkers:
+    """A scorer that scores in the parent but kills any worker process that uses it."""
+
+    def __init__(self, parent: int):
+        self.parent = parent
+
+    def predict_proba(self, texts):
+        import numpy as np
+
+        if os.getpid() != self.parent:
+            os._exit(3)
+        return np.zeros((len(texts), 3))
+
+
+def test_a_dead_worker_is_an_error_not_a_hang(model_dir):
+    from parley.errors import InputError
+    from parley.model import Model
+    from parley.predict import Document, Predictor
+
+    base = load_model(model_dir)
+    model = Model(base.directory, base.meta, _DiesInWorkers(os.getpid()))
+    docs = [Document(f"d{i}", f"Moscow rejected plan {i}.", "") for i in range(40)]
+    started = time.monotonic()
+    with pytest.raises(InputError, match="worker process died"):
+        list(Predictor(model, batch_size=4, workers=2).records(docs))
+    assert time.monotonic() - started < 60
+
+
+def test_workers_start_only_when_the_input_spans_several_batches(model_dir, monkeypatch):
+    import multiprocessing
+
+    from parley.predict import Document, Predictor
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for a single batch")
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", no_pool)
+    model = load_model(model_dir)
+    docs = [Document("one", "Moscow rejected the plan. Both sides signed the accord.", "")]
+    records = [r for _, rs in Predictor(model, workers=4).records(docs) for r in rs]
+    assert [r["labels"] for r in records] == [["rejection"], ["agreement"]]
