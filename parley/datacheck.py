@@ -45,6 +45,7 @@ def check_records(records: list[Record]) -> list[Problem]:
         else:
             near[loose] = record
     problems += _check_articles(records)
+    problems += _check_twins(records)
     problems += _check_groups(records)
     problems += _check_label_coverage(records)
     return problems
@@ -82,6 +83,63 @@ def _check_articles(records: list[Record]) -> list[Problem]:
     return problems
 
 
+def _check_twins(records: list[Record]) -> list[Problem]:
+    """A twin must flip its original's labels and share its split (else the pair leaks)."""
+    by_id = {r.id: r for r in records}
+    problems = []
+    for twin in records:
+        if twin.twin_of is None:
+            continue
+        original = by_id.get(twin.twin_of)
+        if original is None:
+            problems.append(Problem(twin.path, twin.line, f"twin of {twin.twin_of!r}, which is not in the data checked",
+                                    "warning"))
+            continue
+        if twin.split != original.split:
+            problems.append(Problem(twin.path, twin.line, f"twin in split {twin.split!r} but its original "
+                                    f"{original.id!r} is in {original.split!r} ({original.where()})"))
+        if twin.labels == original.labels:
+            problems.append(Problem(twin.path, twin.line, f"twin has the same labels {list(twin.labels)} as "
+                                    f"{original.id!r}: it flips nothing"))
+    return problems
+
+
+# Corpus sentences are written here; real text under PARLEY_SHARED/external is for evaluation and
+# for modelling constructions only, so no run of this many words may be shared with it.
+SHARED_RUN_WORDS = 8
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def word_runs(text: str, n: int = SHARED_RUN_WORDS) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def check_shared_runs(records: list[Record], external: Path) -> list[Problem]:
+    """An error for every record sharing a run of 8 words with a text under `external`."""
+    import json
+
+    theirs: set[tuple[str, ...]] = set()
+    for path in sorted(external.rglob("*.jsonl")):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                try:
+                    theirs |= word_runs(json.loads(line).get("text", ""))
+                except (ValueError, AttributeError):
+                    continue
+    problems = []
+    external = external.resolve()
+    for record in records:
+        if Path(record.path).resolve().is_relative_to(external):
+            continue  # the external files themselves
+        shared = word_runs(record.text) & theirs
+        if shared:
+            run = " ".join(min(shared))
+            problems.append(Problem(record.path, record.line, f"shares the {SHARED_RUN_WORDS}-word run {run!r} with "
+                                    f"{external}: write it in the project's own words"))
+    return problems
+
+
 def _check_groups(records: list[Record]) -> list[Problem]:
     groups: dict[str, list[Record]] = defaultdict(list)
     for record in records:
@@ -103,8 +161,11 @@ def _check_label_coverage(records: list[Record]) -> list[Problem]:
     return problems
 
 
-def check_paths(paths: list[str | Path]) -> tuple[list[Record], list[Problem]]:
+def check_paths(paths: list[str | Path], external: Path | None = None) -> tuple[list[Record], list[Problem]]:
+    """Read and check records; with `external` (a folder of real text), also for copied runs."""
     problems: list[Problem] = []
     records = load_records(paths, problems=problems)
     problems += check_records(records)
+    if external is not None and external.is_dir():
+        problems += check_shared_runs(records, external)
     return records, problems

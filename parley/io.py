@@ -23,7 +23,7 @@ TABLE_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv"}
 # Used to split a label cell in CSV ("proposal;rejection").
 CSV_LABEL_SEPARATORS = (";", "|", ",")
 # Fields a labelled record may carry besides text and labels; anything else goes to `extra`.
-KNOWN_FIELDS = ("id", "article_id", "position", "domain", "split", "confidence", "source", "group", "note")
+KNOWN_FIELDS = ("id", "article_id", "position", "domain", "split", "confidence", "source", "group", "note", "twin_of")
 
 
 @dataclass(slots=True)
@@ -43,6 +43,7 @@ class Record:
     source: str | None = None
     group: str | None = None
     note: str | None = None
+    twin_of: str | None = None  # a minimal twin: the id of the sentence it flips; shares its split
     extra: dict = field(default_factory=dict)
 
     def where(self) -> str:
@@ -219,6 +220,12 @@ def iter_records(
     try:
         for number, row in iter_rows(path, problems=problems):
             rows += 1
+            if _is_event_article(row):
+                try:
+                    yield from _event_article_records(row, path_str, number)
+                except (InputError, UnknownLabel, ValueError) as exc:
+                    fail(number, getattr(exc, "message", str(exc)))
+                continue
             text = row.get(text_field)
             if text_field not in row:
                 fail(number, f"record has no {text_field!r} field")
@@ -258,6 +265,7 @@ def iter_records(
                 source=_opt_str(known["source"]),
                 group=_opt_str(known["group"]),
                 note=_opt_str(known["note"]),
+                twin_of=_opt_str(known["twin_of"]),
                 extra={k: v for k, v in row.items() if k not in KNOWN_FIELDS and k not in (text_field, labels_field)},
             )
     except InputError as exc:
@@ -267,6 +275,29 @@ def iter_records(
         return
     if rows == 0:
         fail(None, "no records (empty file)")
+
+
+def _is_event_article(row: dict) -> bool:
+    return isinstance(row.get("events"), list) and isinstance(row.get("sentences"), list) and "labels" not in row
+
+
+def _event_article_records(row: dict, path: str, line: int) -> Iterator[Record]:
+    """An event-annotated article (data/events) read as its labelled sentences, so that data
+    checks, training and evaluation see it like any corpus article."""
+    from parley.segment import split_sentences
+
+    text, article = row.get("text"), _opt_str(row.get("article_id"))
+    if not isinstance(text, str) or article is None:
+        raise InputError("an event-annotated article needs 'article_id' and 'text'")
+    sentences = split_sentences(text)
+    if len(sentences) != len(row["sentences"]):
+        raise InputError(f"article {article!r}: 'sentences' lists {len(row['sentences'])} entries, "
+                         f"the text splits into {len(sentences)} sentences")
+    for position, (sentence, entry) in enumerate(zip(sentences, row["sentences"])):
+        yield Record(id=f"{article}-s{position:02d}", text=sentence.text,
+                     labels=tuple(validate_labels(entry.get("labels", []))), path=path, line=line,
+                     article_id=article, position=position, domain=_opt_str(row.get("domain")),
+                     split=_opt_str(row.get("split")))
 
 
 def _opt_str(value) -> str | None:

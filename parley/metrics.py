@@ -118,5 +118,35 @@ def best_f1_threshold(y_true: np.ndarray, scores: np.ndarray) -> tuple[float, fl
     return float(np.clip(threshold, 0.0, 1.0)), float(f1[best])
 
 
-def tune_thresholds(y_true: np.ndarray, scores: np.ndarray) -> dict[str, float]:
-    return {label: round(best_f1_threshold(y_true[:, i], scores[:, i])[0], 6) for i, label in enumerate(LABELS)}
+def precision_threshold(y_true: np.ndarray, scores: np.ndarray, target: float) -> float | None:
+    """The lowest threshold whose precision reaches `target` (so recall is the most it can be
+    at that precision), or None when no threshold reaches it."""
+    y_true = np.asarray(y_true).astype(bool)
+    scores = np.asarray(scores, dtype=np.float64)
+    if y_true.sum() == 0:
+        return None
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores, sorted_true = scores[order], y_true[order]
+    tp = np.cumsum(sorted_true)
+    precision = tp / np.arange(1, len(scores) + 1)
+    last_of_run = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]
+    ok = np.flatnonzero(last_of_run & (precision >= target) & sorted_true)
+    if not len(ok):
+        return None
+    cut = int(ok[-1])
+    below = sorted_scores[cut + 1] if cut + 1 < len(sorted_scores) else 0.0
+    return float(np.clip((sorted_scores[cut] + below) / 2.0, 0.0, 1.0))
+
+
+def tune_thresholds(y_true: np.ndarray, scores: np.ndarray, target_precision: float | None = None) -> dict[str, float]:
+    """Per label: the F1-maximising threshold, or with `target_precision` the lowest threshold
+    that reaches it (falling back to best F1 for a label that never does)."""
+    out = {}
+    for i, label in enumerate(LABELS):
+        threshold = None
+        if target_precision is not None:
+            threshold = precision_threshold(y_true[:, i], scores[:, i], target_precision)
+        if threshold is None:
+            threshold = best_f1_threshold(y_true[:, i], scores[:, i])[0]
+        out[label] = round(threshold, 6)
+    return out

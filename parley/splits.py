@@ -20,9 +20,16 @@ DEFAULT_SHARES = (0.7, 0.15, 0.15)
 
 
 def assign_splits(records, shares: tuple[float, float, float] = DEFAULT_SHARES, salt: str = "parley") -> dict[str, str]:
-    """article id -> split name. Records without an article id count as their own article."""
+    """article id -> split name. Records without an article id count as their own article.
+
+    A twin (a record with `twin_of`) is not balanced on its own: its article goes where the
+    article of the sentence it flips goes, so a twin never crosses to another split."""
+    records = list(records)
+    article_of = {r.id: r.article_id or r.id for r in records}
     articles: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(LABELS) + 1))
     for record in records:
+        if record.twin_of is not None:
+            continue
         key = record.article_id or record.id
         counts = articles[key]
         counts[0] += 1
@@ -39,4 +46,12 @@ def assign_splits(records, shares: tuple[float, float, float] = DEFAULT_SHARES, 
         choice = int(np.argmax(deficit))
         assignment[key] = SPLITS[choice]
         current[choice] += counts
+    for record in records:
+        if record.twin_of is not None:
+            original = article_of.get(record.twin_of)
+            # An original outside these records keeps its stored split; the twin's own stays.
+            if original in assignment:
+                assignment[record.article_id or record.id] = assignment[original]
+            elif record.split is not None:
+                assignment[record.article_id or record.id] = record.split
     return assignment

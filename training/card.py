@@ -9,6 +9,17 @@ from parley.registry import FAMILIES
 
 
 
+def _tuning(meta: dict) -> str:
+    tuned = meta.get("tuned_on") or {}
+    where = tuned.get("data") or "the dev split of the training data"
+    where = where if isinstance(where, str) else "the dev split of " + ", ".join(f"`{d}`" for d in where)
+    goal = (f"for precision >= {tuned['target_precision']}" if tuned.get("target_precision")
+            else "to maximise per-label F1")
+    ece = meta.get("calibration_dev_ece")
+    calibration = ("; calibration error (ECE) there: " + ", ".join(f"{k} {v:.3f}" for k, v in ece.items())) if ece else ""
+    return f"{where} ({meta['split_sizes']['dev']} sentences) {goal}{calibration}"
+
+
 def write_card(directory: Path, meta: dict) -> None:
     metrics = meta["metrics_dev"]
     rows = "\n".join(
@@ -35,8 +46,7 @@ Label schema version {meta['label_schema_version']}; parley {meta['parley_versio
 Trained on the train split ({meta['split_sizes']['train']} sentences) of:
 {data}
 
-Thresholds were tuned on the dev split ({meta['split_sizes']['dev']} sentences) to maximise
-per-label F1. Training label rates: {rates}. These are far higher than in real news, where
+Thresholds were tuned on {_tuning(meta)}. Training label rates: {rates}. These are far higher than in real news, where
 most sentences report none of the acts: expect lower precision at real base rates, and
 check `parley evaluate`'s prevalence section before trusting counts.
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.metrics import summary, tune_thresholds
+from parley.metrics import expected_calibration_error, summary, tune_thresholds
 from parley import __version__
 from parley.errors import InputError
 from parley.families.rules import RULES_VERSION
@@ -37,9 +37,13 @@ def split_records(records: list[Record]) -> Splits:
     """Use the stored `split` field; records without one are split by article here."""
     unsplit = [r for r in records if r.split is None]
     assignment = assign_splits(unsplit) if unsplit else {}
+    stored = {r.id: r.split for r in records}
     parts: dict[str, list[Record]] = {"train": [], "dev": [], "test": []}
     for record in records:
-        name = record.split or assignment[record.article_id or record.id]
+        name = record.split or assignment.get(record.article_id or record.id) or stored.get(record.twin_of)
+        if name is None:
+            raise InputError(f"twin of {record.twin_of!r}, which is in none of the files given and has no split",
+                             record.path, record.line)
         if name not in parts:
             raise InputError(f"unknown split {name!r}; expected train, dev or test", record.path, record.line)
         parts[name].append(record)
@@ -73,9 +77,15 @@ def train_model(
     *,
     name: str | None = None,
     force: bool = False,
+    tune_data: list[str | Path] | None = None,
+    target_precision: float | None = None,
     log=print,
 ) -> dict:
-    """Train `family` on the train split of `data`, tune thresholds on dev, write `out`.
+    """Train `family` on the train split of `data`, tune thresholds on a dev split, write `out`.
+
+    Thresholds are tuned on the dev split of `tune_data` when given (the news-shaped articles,
+    where acts are as rare as in news), else on the dev split of `data`; with
+    `target_precision`, each label's threshold is the lowest that reaches that precision there.
 
     The directory is built under a temporary name beside `out` and renamed at the end, so
     an interrupted run never leaves a half-written model at `out`.
@@ -94,17 +104,26 @@ def train_model(
     np.random.seed(seed)
     spec = family_spec(family)
     estimator = spec.trainer_class()(**config)
+    tune_files = data_files(list(tune_data)) if tune_data else []
+    tune_records = split_records(load_records(tune_files)).dev if tune_files else splits.dev
+    if not tune_records:
+        raise InputError(f"no dev records to tune thresholds on in {', '.join(map(str, tune_files))}")
     train_texts, train_y = prepare(splits.train)
-    dev_texts, dev_y = prepare(splits.dev)
+    dev_texts, dev_y = prepare(tune_records)
 
     log(f"training {family} on {len(train_texts)} sentences ({len(dev_texts)} dev) ...")
     started = time.perf_counter()
     estimator.fit(train_texts, train_y)
     fit_seconds = time.perf_counter() - started
     dev_scores = estimator.predict_proba(dev_texts)
-    thresholds = tune_thresholds(dev_y, dev_scores) if spec.tunes_thresholds else {label: 0.5 for label in LABELS}
+    if spec.tunes_thresholds:
+        thresholds = tune_thresholds(dev_y, dev_scores, target_precision)
+    else:
+        thresholds = {label: 0.5 for label in LABELS}
     threshold_vector = np.asarray([thresholds[label] for label in LABELS])
     dev_metrics = summary(dev_y, (dev_scores >= threshold_vector).astype(int), dev_scores)
+    calibration = {label: round(expected_calibration_error(dev_y[:, i], dev_scores[:, i])[0], 4)
+                   for i, label in enumerate(LABELS)}
 
     with staged_dir(out) as staging:
         estimator.save(staging)
@@ -115,7 +134,10 @@ def train_model(
             "max_chars": DEFAULT_MAX_CHARS,
             "config": config,
             "data": [{"path": f.as_posix(), "sha256": sha256_file(f)} for f in files],
-            "split_sizes": {"train": len(splits.train), "dev": len(splits.dev), "test": len(splits.test)},
+            "split_sizes": {"train": len(splits.train), "dev": len(tune_records), "test": len(splits.test)},
+            "tuned_on": {"data": [f.as_posix() for f in tune_files] or "the dev split of the training data",
+                         "split": "dev", "sentences": len(tune_records), "target_precision": target_precision},
+            "calibration_dev_ece": calibration,
             "train_label_rates": {label: float(train_y[:, i].mean()) for i, label in enumerate(LABELS)},
             "metrics_dev": dev_metrics,
             "fit_seconds": round(fit_seconds, 2),

@@ -13,7 +13,9 @@ from rich.table import Table
 from parley.datacheck import check_paths
 from parley.datastats import corpus_stats
 from parley.io import data_files, iter_rows, load_records
+from parley.errors import InputError
 from parley.labels import LABELS
+from parley.settings import external_dir
 from parley.splits import assign_splits
 from parley.staging import staged_file
 
@@ -23,9 +25,15 @@ Paths = Annotated[list[Path], typer.Argument(help="Files or directories of .json
 
 
 @app.command()
-def check(paths: Paths, max_problems: Annotated[int, typer.Option(help="Print at most this many problems.")] = 200):
-    """Validate schema, duplicates, near-duplicates, leaks across splits and labels."""
-    records, problems = check_paths(paths)
+def check(
+    paths: Paths,
+    max_problems: Annotated[int, typer.Option(help="Print at most this many problems.")] = 200,
+    shared: Annotated[bool, typer.Option("--shared/--no-shared", help="Also refuse 8-word runs shared with the "
+                                         "external real text (PARLEY_SHARED/external), when it is present.")] = True,
+):
+    """Validate schema, duplicates, near-duplicates, leaks across splits, twins, labels, and
+    (by default) runs of 8 words copied from the external real text."""
+    records, problems = check_paths(paths, external_dir() if shared else None)
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems[:max_problems]:
         typer.echo(str(problem), err=True)
@@ -70,19 +78,32 @@ def stats(paths: Paths, as_json: Annotated[bool, typer.Option("--json", help="Pr
 
 
 @app.command()
-def split(paths: Paths, seed_salt: Annotated[str, typer.Option(help="Salt of the article hash.")] = "parley"):
+def split(
+    paths: Paths,
+    seed_salt: Annotated[str, typer.Option(help="Salt of the article hash.")] = "parley",
+    shares: Annotated[str, typer.Option(help="train,dev,test shares of sentences and of each label.")] = "0.7,0.15,0.15",
+):
     """Assign a deterministic, stratified train/dev/test `split` to every record, by article,
-    rewriting JSONL files in place (atomically)."""
+    rewriting JSONL files in place (atomically). Twins follow the sentence they flip."""
+    try:
+        weights = tuple(float(part) for part in shares.split(","))
+    except ValueError:
+        weights = ()
+    if len(weights) != 3 or min(weights) < 0 or sum(weights) <= 0:
+        raise InputError(f"--shares expects three non-negative numbers such as 0.7,0.15,0.15, got {shares!r}")
     files = data_files(paths)
     records = load_records(files)
-    assignment = assign_splits(records, salt=seed_salt)
+    assignment = assign_splits(records, shares=weights, salt=seed_salt)
     for path in files:
         if path.suffix.lower() not in (".jsonl", ".ndjson"):
             raise typer.BadParameter(f"{path}: split rewrites JSONL files only")
         rows = []
         for line, row in iter_rows(path):
-            key = row.get("article_id") or row.get("id") or f"{path.name}:{line}"
-            row["split"] = assignment[str(key)]
+            key = str(row.get("article_id") or row.get("id") or f"{path.name}:{line}")
+            if key not in assignment:
+                raise InputError(f"twin of {row.get('twin_of')!r}, which is in none of the files given: split them "
+                                 "together", path, line)
+            row["split"] = assignment[key]
             rows.append(row)
         with staged_file(path) as handle:
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)

@@ -21,6 +21,10 @@ def train(
     set_: Annotated[list[str], typer.Option("--set", help="Any parameter as KEY=VALUE (TOML syntax); repeatable.")] = [],
     name: Annotated[str | None, typer.Option(help="Model name stored in model.json (default: directory name).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
+    tune_data: Annotated[list[Path], typer.Option("--tune-data", help="Tune thresholds on the dev split of these files "
+                                                  "(e.g. data/natural, at news density) instead of the training data's.")] = [],
+    target_precision: Annotated[float | None, typer.Option(help="Per label, the lowest threshold reaching this "
+                                                             "precision on the tuning split (else best F1).")] = None,
 ):
     """Train a model family; thresholds are tuned on the dev split and stored with the model."""
     from rich.console import Console
@@ -39,10 +43,13 @@ def train(
         raise InputError(f"--epochs/--learning-rate apply to the transformer family, not {family}")
     if seed is not None:
         overrides["seed"] = seed
+    if target_precision is not None and not 0.0 < target_precision <= 1.0:
+        raise InputError(f"--target-precision must lie in (0, 1], got {target_precision}")
     settings = load_config(family, config, overrides)
     console = Console(stderr=True)
     with console.status(f"training {family} ..."):
-        meta = train_model(family, data, out, settings, name=name, force=force, log=lambda m: console.log(m))
+        meta = train_model(family, data, out, settings, name=name, force=force, tune_data=tune_data or None,
+                           target_precision=target_precision, log=lambda m: console.log(m))
     metrics = meta["metrics_dev"]
     table = Table(title=f"{out} ({family}): dev macro-F1 {metrics['macro_f1']:.3f}, micro-F1 {metrics['micro_f1']:.3f}")
     for column in ("label", "precision", "recall", "F1", "support", "threshold"):
