@@ -125,6 +125,8 @@ def _validate_meta(meta: dict, path: Path) -> None:
                 "its cue features would differ: retrain the model",
                 path,
             )
+    if family == "ensemble" and not isinstance(meta.get("members"), list):
+        raise ModelError("an ensemble's model.json must list its 'members'", path)
     runtime = meta.get("runtime")
     if runtime is not None:
         if family != "transformer":

@@ -47,6 +47,7 @@ class FamilySpec:
     heavy: bool  # needs the [transformer] extra to train (and, but for ONNX exports, to load)
     uses_cues: bool  # its features come from the rules lexicon: models record its version
     tunes_thresholds: bool = True  # False: the scores are already decisions at 0.5
+    fits_on_dev: bool = False  # fitted on the dev split (it combines models fitted on train)
 
     def load_scorer(self, directory: Path, meta: dict):
         try:
@@ -87,6 +88,12 @@ FAMILIES: dict[str, FamilySpec] = {
             "a sentence encoder fine-tuned for multi-label classification (transformers Trainer)",
             "parley.families.transformer:load_transformer", "parley.training.transformer:TransformerModel",
             heavy=True, uses_cues=False,
+        ),
+        FamilySpec(
+            "ensemble",
+            "member models combined per label: logistic weights over each member's margin past its own threshold",
+            "parley.families.ensemble:load_ensemble", "parley.training.ensemble:EnsembleModel",
+            heavy=False, uses_cues=False, fits_on_dev=True,
         ),
     )
 }

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -228,3 +229,59 @@ def test_linear_runtime_scores_equal_the_pipeline(linear_dir):
     scorer = load_model(linear_dir).scorer
     texts = [r["text"] for r in tiny_records()] + ODD_TEXTS
     np.testing.assert_array_equal(scorer.predict_proba(texts), scorer.pipeline.predict_proba(texts))
+
+
+@pytest.fixture(scope="module")
+def ensemble_dir(tmp_path_factory, linear_dir):
+    root = tmp_path_factory.mktemp("ensemble")
+    corpus = write_jsonl(root / "tiny.jsonl", tiny_records())
+    shutil.copytree(linear_dir, root / "linear")
+    train("rules", corpus, root / "rules")
+    members = [str(root / "linear"), str(root / "rules")]
+    train_model("ensemble", [corpus], root / "ens", load_config("ensemble", None, {"members": members}), log=lambda m: None)
+    return root / "ens"
+
+
+def test_ensemble_combines_members_and_records_them_by_hash(ensemble_dir, linear_dir):
+    meta = read_model_json(ensemble_dir)
+    assert meta["family"] == "ensemble" and len(meta["members"]) == 2
+    assert all(not Path(m["path"]).is_absolute() and len(m["sha256"]) == 64 for m in meta["members"])
+    model = load_model(ensemble_dir)
+    scores = model.predict_proba(TEXTS)
+    assert scores.shape == (4, 3) and ((0 < scores) & (scores < 1)).all()
+    assert model.predict(TEXTS).tolist()[:3] == [[0, 0, 1], [0, 1, 0], [1, 0, 0]]
+    weights = json.loads((ensemble_dir / "weights.json").read_text())
+    assert np.asarray(weights["weights"]).shape == (3, 2)
+
+
+def test_ensemble_refuses_a_changed_or_missing_member(ensemble_dir, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(ensemble_dir.parent, copy)
+    rules_meta = json.loads((copy / "rules" / "model.json").read_text())
+    rules_meta["name"] = "edited"
+    (copy / "rules" / "model.json").write_text(json.dumps(rules_meta))
+    with pytest.raises(ModelError, match="changed since the ensemble was fitted"):
+        load_model(copy / "ens")
+    shutil.rmtree(copy / "rules")
+    with pytest.raises(ModelError, match="is missing"):
+        load_model(copy / "ens")
+
+
+def test_ensemble_needs_two_members(tmp_path, linear_dir):
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    with pytest.raises(InputError, match="at least two --members"):
+        train_model("ensemble", [corpus], tmp_path / "e", load_config("ensemble", None, {"members": [str(linear_dir)]}),
+                    log=lambda m: None)
+
+
+def test_ensemble_predicts_the_same_with_workers(ensemble_dir, tmp_path, cli):
+    rows = [{"id": f"d{i:03d}", "text": f"Moscow rejected plan {i}. Qatar offered to mediate round {i}."} for i in range(60)]
+    data = write_jsonl(tmp_path / "docs.jsonl", rows)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.jsonl"
+        result = cli("predict", "--model", ensemble_dir, "--format", "jsonl", "--batch-size", "8",
+                     "--workers", workers, "-o", out, data)
+        assert result.code == 0, result.err
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == 120

@@ -10,10 +10,16 @@ from parley.training.run import train_model
 
 
 @pytest.mark.slow
-def test_ray_output_equals_local(cli, tmp_path):
+@pytest.mark.parametrize("family", ["linear", "ensemble"])
+def test_ray_output_equals_local(cli, tmp_path, family):
     pytest.importorskip("ray")
     corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
-    train_model("linear", [corpus], tmp_path / "model", load_config("linear", None, {"min_df": 1}), log=lambda m: None)
+    linear = tmp_path / ("model" if family == "linear" else "linear")
+    train_model("linear", [corpus], linear, load_config("linear", None, {"min_df": 1}), log=lambda m: None)
+    if family == "ensemble":
+        train_model("rules", [corpus], tmp_path / "rules", load_config("rules"), log=lambda m: None)
+        members = {"members": [str(linear), str(tmp_path / "rules")]}
+        train_model("ensemble", [corpus], tmp_path / "model", load_config("ensemble", None, members), log=lambda m: None)
     docs = write_jsonl(tmp_path / "docs.jsonl", [
         {"id": f"d{i}", "text": f"Moscow rejected plan {i}. Both sides signed the accord. Qatar offered to mediate."}
         for i in range(40)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import random
 import time
 from dataclasses import dataclass
@@ -111,9 +112,13 @@ def train_model(
     train_texts, train_y = prepare(splits.train)
     dev_texts, dev_y = prepare(tune_records)
 
-    log(f"training {family} on {len(train_texts)} sentences ({len(dev_texts)} dev) ...")
+    fit_texts, fit_y = (dev_texts, dev_y) if spec.fits_on_dev else (train_texts, train_y)
+    log(f"training {family} on {len(fit_texts)} sentences ({len(dev_texts)} dev) ...")
     started = time.perf_counter()
-    estimator.fit(train_texts, train_y)
+    if "dev" in inspect.signature(estimator.fit).parameters:  # families that report a dev score as they train
+        estimator.fit(fit_texts, fit_y, dev=(dev_texts, dev_y))
+    else:
+        estimator.fit(fit_texts, fit_y)
     fit_seconds = time.perf_counter() - started
     dev_scores = estimator.predict_proba(dev_texts)
     if spec.tunes_thresholds:
@@ -143,6 +148,7 @@ def train_model(
             "fit_seconds": round(fit_seconds, 2),
             "created_with": f"parley {__version__}",
             "rules_version": RULES_VERSION,
+            **(estimator.model_meta(out) if hasattr(estimator, "model_meta") else {}),
         })
         write_card(staging, meta)
     return meta

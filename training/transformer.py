@@ -12,12 +12,28 @@ import numpy as np
 from parley.families.encoder import DEFAULT_ENCODER, resolve_encoder, torch_threads
 from parley.families.transformer import HF_DIR, TransformerScorer, mean_pool_classifier
 from parley.labels import LABELS
+from parley.training.progress import trainer_progress
 
 
 def _has_gpu() -> bool:
     import torch
 
     return torch.cuda.is_available()
+
+
+def _dev_score(scorer: TransformerScorer, dev: tuple[list[str], np.ndarray] | None):
+    """Macro-F1 on the dev split at the best per-label thresholds, for the per-epoch progress line."""
+    if dev is None:
+        return None
+    texts, y = dev
+
+    def score() -> float:
+        from parley.metrics import best_f1_threshold
+
+        scores = scorer.predict_proba(texts)
+        return float(np.mean([best_f1_threshold(y[:, i], scores[:, i])[1] for i in range(len(LABELS))]))
+
+    return score
 
 
 class TransformerModel:
@@ -37,10 +53,11 @@ class TransformerModel:
         self.seed = seed
         self.scorer: TransformerScorer | None = None
 
-    def fit(self, texts: list[str], y: np.ndarray) -> "TransformerModel":
+    def fit(self, texts: list[str], y: np.ndarray, dev: tuple[list[str], np.ndarray] | None = None) -> "TransformerModel":
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from datasets import Dataset
         from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
+        from transformers.trainer_callback import PrinterCallback
 
         torch_threads()
         set_seed(self.seed)
@@ -61,14 +78,17 @@ class TransformerModel:
                 output_dir=scratch, num_train_epochs=self.epochs, learning_rate=self.learning_rate,
                 per_device_train_batch_size=self.batch_size, weight_decay=self.weight_decay,
                 warmup_steps=self.warmup_ratio, seed=self.seed, data_seed=self.seed,
-                save_strategy="no", report_to=[], logging_strategy="no", disable_tqdm=True,
+                save_strategy="no", report_to=[], logging_strategy="steps", logging_steps=25, disable_tqdm=True,
                 dataloader_num_workers=0, train_sampling_strategy="group_by_length", use_cpu=not _has_gpu(),
             )
+            scorer = TransformerScorer(tokenizer, model, self.predict_batch_size, self.max_length)
             trainer = Trainer(model=model, args=args, train_dataset=dataset,
-                              data_collator=DataCollatorWithPadding(tokenizer))
+                              data_collator=DataCollatorWithPadding(tokenizer),
+                              callbacks=[trainer_progress(_dev_score(scorer, dev))])
+            trainer.remove_callback(PrinterCallback)  # progress replaces its raw log dicts
             trainer.train()
         model.eval()
-        self.scorer = TransformerScorer(tokenizer, model, self.predict_batch_size, self.max_length)
+        self.scorer = scorer
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

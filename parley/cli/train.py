@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from parley.errors import InputError
+from parley.registry import FAMILIES
 
 
 def train(
-    family: Annotated[str, typer.Argument(help="rules, linear, embed or transformer.")],
+    family: Annotated[str, typer.Argument(help=f"One of: {', '.join(FAMILIES)}.")],
     data: Annotated[list[Path], typer.Option("--data", help="Labelled files/directories with train and dev splits.")] = [Path("data/corpus")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")] = Path("models/new"),
     config: Annotated[Path | None, typer.Option("--config", help="TOML file of hyper-parameters.")] = None,
@@ -21,6 +22,7 @@ def train(
     set_: Annotated[list[str], typer.Option("--set", help="Any parameter as KEY=VALUE (TOML syntax); repeatable.")] = [],
     name: Annotated[str | None, typer.Option(help="Model name stored in model.json (default: directory name).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
+    members: Annotated[str | None, typer.Option(help="Ensemble: member model directories, comma-separated.")] = None,
     tune_data: Annotated[list[Path], typer.Option("--tune-data", help="Tune thresholds on the dev split of these files "
                                                   "(e.g. data/natural, at news density) instead of the training data's.")] = [],
     target_precision: Annotated[float | None, typer.Option(help="Per label, the lowest threshold reaching this "
@@ -43,6 +45,10 @@ def train(
         raise InputError(f"--epochs/--learning-rate apply to the transformer family, not {family}")
     if seed is not None:
         overrides["seed"] = seed
+    if members is not None:
+        if family != "ensemble":
+            raise InputError(f"--members applies to the ensemble family, not {family}")
+        overrides["members"] = [part.strip() for part in members.split(",") if part.strip()]
     if target_precision is not None and not 0.0 < target_precision <= 1.0:
         raise InputError(f"--target-precision must lie in (0, 1], got {target_precision}")
     settings = load_config(family, config, overrides)
