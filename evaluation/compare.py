@@ -50,6 +50,9 @@ def comparison_table(reports: list[dict], metric: str = "macro_f1", columns: lis
 
 def compare_paths(items: list[Path], out: Path, n_boot: int = 500) -> str:
     items = [Path(i) for i in items]
+    for item in items:
+        if not item.exists():
+            raise InputError("no such report, model directory or data file", item)
     if all((i / "metrics.json").is_file() for i in items):
         reports = load_reports(items)
     else:

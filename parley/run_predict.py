@@ -18,7 +18,7 @@ from typing import TextIO
 
 from parley.errors import InputError
 from parley.model import MODEL_JSON, Model
-from parley.predict import InputStats, Predictor, iter_documents, summarise
+from parley.predict import InputStats, Predictor, iter_documents, looks_non_english, summarise
 from parley.staging import output_error, partial_path, staged_file
 from parley.writers import make_writer, read_partial
 
@@ -36,8 +36,10 @@ class RunOptions:
     show_all: bool = False
 
 
-def check_options(options: RunOptions, output: Path | None, resume: bool) -> None:
+def check_options(options: RunOptions, output: Path | None, resume: bool, force: bool = False) -> None:
     """The one place where flag combinations are refused (the CLI calls it before loading anything)."""
+    if output is not None and output.exists() and not (resume or force):
+        raise InputError("output exists; pass --force to replace it (or --resume to continue it)", output)
     if resume and output is None:
         raise InputError("--resume needs --out FILE")
     if resume and options.fmt not in ("jsonl", "csv"):
@@ -171,6 +173,7 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
                                skip_bad=skip_bad, stats=stats)
     target = PredictionOutput(output, options, run_description(model, options), resume)
     progress = _progress(quiet)
+    non_english: list[str] = []
     try:
         with ExitStack() as stack:
             stream, summary_stream, appending = target.open(stack, stdout)
@@ -192,6 +195,8 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
                 for doc, records in predictor.records(documents, on_batch=on_batch):
                     writer.write_document(records, summarise(doc.id, records) if options.summary else None)
                     target.documents_written += 1
+                    if looks_non_english(doc.text):
+                        non_english.append(doc.id)
             writer.close()
     except OSError as exc:
         target.stopped()
@@ -200,6 +205,9 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
         target.stopped()
         raise
     target.finished()
+    if non_english:
+        print(f"warning: {len(non_english)} document(s) do not look like English (first: {non_english[0]}); Parley's "
+              "models are trained on English news and will find few or no acts there", file=sys.stderr)
     if stats.skipped:
         print(f"warning: skipped {stats.skipped} bad record(s)/file(s):", file=sys.stderr)
         for problem in stats.problems[:20]:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +21,8 @@ from parley.labels import LABELS
 FORMATS = ("jsonl", "csv", "table")
 CSV_FIELDS = ["doc_id", "sentence", "start", "end", "text", "labels",
               *[f"score_{label}" for label in LABELS], "model", "truncated"]
+# C0 control characters (but tab and line breaks) break spreadsheets; CSV cells get a space.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SUMMARY_CSV_FIELDS = ["doc_id", "sentences", *[f"n_{label}" for label in LABELS],
                       *[f"sentences_{label}" for label in LABELS]]
 
@@ -60,7 +63,7 @@ class CsvWriter(RecordWriter):
         for r in records:
             self.writer.writerow({
                 "doc_id": r["doc_id"], "sentence": r["sentence"], "start": r["start"], "end": r["end"],
-                "text": r["text"], "labels": ";".join(r["labels"]),
+                "text": _CONTROL.sub(" ", r["text"]), "labels": ";".join(r["labels"]),
                 **{f"score_{label}": r["scores"][label] for label in LABELS},
                 "model": r["model"], "truncated": r["truncated"],
             })
@@ -84,9 +87,11 @@ class TableWriter(RecordWriter):
         self.rows: list[tuple] = []
         self.summaries: list[dict] = []
         self.sentences = 0
+        self.with_acts = 0
 
     def write_document(self, records, summary):
         self.sentences += len(records)
+        self.with_acts += sum(1 for r in records if r["labels"])
         for r in records:
             if r["labels"] or self.show_all:
                 self.rows.append((r["doc_id"], str(r["sentence"]), r["text"], ", ".join(r["labels"]) or "-",
@@ -97,8 +102,12 @@ class TableWriter(RecordWriter):
     def close(self):
         from rich.table import Table
 
-        table = Table(title=f"Acts found ({len(self.rows)} of {self.sentences} sentences)", show_lines=False)
-        for name, style in (("doc", "cyan"), ("#", "dim"), ("sentence", None), ("labels", "bold"), ("P A R", "dim")):
+        shown = "all sentences" if self.show_all else "sentences with an act"
+        table = Table(title=f"Acts found in {self.with_acts} of {self.sentences} sentences ({shown} listed)",
+                      caption="scores: P proposal, A agreement, R rejection (an act when at or above its threshold)",
+                      show_lines=False)
+        for name, style in (("doc", "cyan"), ("#", "dim"), ("sentence", None), ("labels", "bold"),
+                            ("scores P A R", "dim")):
             table.add_column(name, style=style, overflow="fold")
         for row in self.rows:
             table.add_row(*row)

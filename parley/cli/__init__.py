@@ -18,6 +18,7 @@ from parley.cli import export as export_cmd
 from parley.cli import predict as predict_cmd
 from parley.cli import train as train_cmd
 from parley.errors import ParleyError
+from parley.registry import missing_extra_message
 
 app = typer.Typer(
     name="parley",
@@ -25,6 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: rich markup showed "<bool>" after every flag and swallowed "[ray]" in texts.
+    rich_markup_mode=None,
 )
 
 
@@ -89,4 +92,7 @@ def main() -> None:
     except click_exception as exc:  # usage errors: one line and the usage hint, exit 2
         exc.show()
         sys.exit(exc.exit_code)
+    except ModuleNotFoundError as exc:  # an optional extra that this command needs is not installed
+        typer.echo(f"error: {missing_extra_message(exc, 'this command')}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else 0)

@@ -19,7 +19,8 @@ from parley.settings import external_dir
 from parley.splits import assign_splits
 from parley.staging import staged_file
 
-app = typer.Typer(help="Check, describe and split labelled data (JSONL or CSV).", no_args_is_help=True)
+app = typer.Typer(help="Check, describe and split labelled data (JSONL or CSV).", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 Paths = Annotated[list[Path], typer.Argument(help="Files or directories of .jsonl/.csv records.")]
 

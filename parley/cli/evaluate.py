@@ -11,7 +11,7 @@ import typer
 def evaluate(
     model: Annotated[Path, typer.Argument(help="Model directory.")],
     data: Annotated[list[Path], typer.Argument(help="Labelled .jsonl/.csv files or directories.")],
-    out: Annotated[Path, typer.Option("--out", help="Report directory.")] = Path("reports/latest"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report directory.")] = Path("reports/latest"),
     split: Annotated[str | None, typer.Option(help="Only records of this split (train, dev or test).")] = None,
     contrast: Annotated[Path | None, typer.Option(help="Contrast suite (default data/contrast when present).")] = None,
     pool: Annotated[list[Path], typer.Option(help="Unlabelled real sentences for prevalence; repeatable.")] = [],
@@ -31,7 +31,7 @@ def evaluate(
 
 def compare(
     items: Annotated[list[Path], typer.Argument(help="Report directories, or model directories followed by data files.")],
-    out: Annotated[Path, typer.Option("--out", help="Directory for compare.md and compare.html.")] = Path("reports/compare"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for compare.md and compare.html.")] = Path("reports/compare"),
 ):
     """Side-by-side table of models across data sets, best per column marked, with CIs."""
     from parley.evaluation.compare import compare_paths

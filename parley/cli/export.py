@@ -10,7 +10,7 @@ import typer
 
 def export_onnx(
     source: Annotated[Path, typer.Argument(help="A trained transformer model directory.")],
-    out: Annotated[Path, typer.Option("--out", help="ONNX model directory to write.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="ONNX model directory to write.")],
     quantize: Annotated[bool, typer.Option("--quantize/--no-quantize", help="Store int8 weights (dynamic quantisation).")] = True,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
 ):

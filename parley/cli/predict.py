@@ -14,7 +14,8 @@ from parley.errors import InputError
 def predict(
     inputs: Annotated[list[str], typer.Argument(help=".txt files, directories, .jsonl/.csv files, or - for stdin.")],
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: models/default).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or table.")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or table (default: table on a terminal, "
+                                                       "jsonl otherwise).", show_default=False)] = "",
     output: Annotated[Path | None, typer.Option("--out", "-o", "--output", help="Write here (atomically) instead of stdout.")] = None,
     text_column: Annotated[str, typer.Option(help="Text field of JSONL/CSV input.")] = "text",
     id_column: Annotated[str, typer.Option(help="Document id field of JSONL/CSV input.")] = "id",
@@ -25,6 +26,7 @@ def predict(
     workers: Annotated[int, typer.Option(help="Processes that split and score (0: one per core for rules and "
                                                "linear, 1 for torch families).")] = 0,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Warn about and skip bad records/files instead of failing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from OUTPUT.partial.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Table format: show sentences without labels too.")] = False,
     engine: Annotated[str, typer.Option(help="local, or ray (needs parley[ray]).")] = "local",
@@ -45,7 +47,7 @@ def predict(
         raise InputError(f"--engine must be local or ray, got {engine!r}")
     options = RunOptions(fmt=fmt, summary=summary, presplit=presplit, text_column=text_column, id_column=id_column,
                          threshold=parse_threshold(threshold), show_all=show_all)
-    check_options(options, output, resume)
+    check_options(options, output, resume, force)
     model_dir = model or default_model_dir()
     if engine == "ray":
         from parley.ray_engine import run_ray_prediction

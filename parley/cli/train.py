@@ -14,7 +14,7 @@ from parley.registry import FAMILIES
 def train(
     family: Annotated[str, typer.Argument(help=f"One of: {', '.join(FAMILIES)}.")],
     data: Annotated[list[Path], typer.Option("--data", help="Labelled files/directories with train and dev splits.")] = [Path("data/corpus")],
-    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")] = Path("models/new"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")] = Path("models/new"),
     config: Annotated[Path | None, typer.Option("--config", help="TOML file of hyper-parameters.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
     epochs: Annotated[float | None, typer.Option(help="Epochs (transformer; overrides the config).")] = None,
