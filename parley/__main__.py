@@ -1,3 +1,3 @@
-from parley.cli import main
+from parley.entry import main
 
 main()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 LABELS: tuple[str, ...] = ("proposal", "agreement", "rejection")
 # Bump when label names, their meaning or their order change: models record it and
@@ -30,6 +32,8 @@ def validate_labels(labels: Iterable[str]) -> list[str]:
 
 def to_matrix(label_sets: Iterable[Iterable[str]]) -> np.ndarray:
     """Label sets -> (n, len(LABELS)) 0/1 int matrix in schema order."""
+    import numpy as np
+
     rows = [[1 if name in set(labels) else 0 for name in LABELS] for labels in label_sets]
     return np.asarray(rows, dtype=np.int64).reshape(-1, len(LABELS))
 

@@ -272,7 +272,7 @@ class Predictor:
             return
         context = multiprocessing.get_context(WORKER_START_METHOD)
         if WORKER_START_METHOD == "forkserver":
-            context.set_forkserver_preload(["parley.predict"])
+            context.set_forkserver_preload(["parley.quiet_workers", "parley.predict"])
         # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies makes every pending
         # result raise BrokenProcessPool, where Pool silently replaces the worker and waits for
         # its lost task for ever.

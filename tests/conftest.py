@@ -96,7 +96,7 @@ class CliResult:
 @pytest.fixture
 def cli(capsys, monkeypatch):
     """Run `parley ARGS...` in-process; returns exit code, stdout and stderr."""
-    from parley.cli import main
+    from parley.entry import main
 
     def run(*args: str, stdin: str | None = None) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["parley", *map(str, args)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from parley.cli import leaderboard as leaderboard_cmd
 from parley.cli import export as export_cmd
 from parley.cli import predict as predict_cmd
 from parley.cli import train as train_cmd
+from parley.entry import EXIT_ERROR, EXIT_SIGINT, EXIT_SIGTERM, Terminated
 from parley.errors import ParleyError
 from parley.registry import missing_extra_message
 
@@ -54,19 +54,6 @@ app.command("export-onnx")(export_cmd.export_onnx)
 app.command("explain")(explain_cmd.explain)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
 
-EXIT_ERROR = 1
-EXIT_SIGINT = 130
-EXIT_SIGTERM = 143
-
-
-class Terminated(BaseException):
-    """Raised from the SIGTERM handler so that cleanup code runs as for Ctrl-C."""
-
-
-def _on_sigterm(signum, frame):
-    raise Terminated()
-
-
 def _click_exception_types() -> tuple[type, tuple[type, ...]]:
     """(ClickException, abort types) of the click that typer runs on: typer >= 0.2x bundles its
     own copy, so the standalone `click` package's classes would not match."""
@@ -75,8 +62,8 @@ def _click_exception_types() -> tuple[type, tuple[type, ...]]:
     return click_exception, tuple(aborts)
 
 
-def main() -> None:
-    signal.signal(signal.SIGTERM, _on_sigterm)
+def run() -> None:
+    """Run the command line; every error and interrupt ends in one line and an exit code."""
     click_exception, aborts = _click_exception_types()
     try:
         code = app(standalone_mode=False)
@@ -95,4 +82,11 @@ def main() -> None:
     except ModuleNotFoundError as exc:  # an optional extra that this command needs is not installed
         typer.echo(f"error: {missing_extra_message(exc, 'this command')}", err=True)
         sys.exit(EXIT_ERROR)
+    except ImportError as exc:
+        if not isinstance(exc.__context__, KeyboardInterrupt):  # an extension interrupted while loading
+            raise
+        typer.echo("interrupted", err=True)
+        sys.exit(EXIT_SIGINT)
+    if code == EXIT_SIGINT:  # typer turns a KeyboardInterrupt inside a command into exit code 130
+        typer.echo("interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)

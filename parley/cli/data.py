@@ -7,17 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from parley.datacheck import check_paths
-from parley.datastats import corpus_stats
-from parley.io import data_files, iter_rows, load_records
 from parley.errors import InputError
 from parley.labels import LABELS
-from parley.settings import external_dir
-from parley.splits import assign_splits
-from parley.staging import staged_file
+
+# Library modules are imported inside each command: `parley --help` must not pay for numpy.
 
 app = typer.Typer(help="Check, describe and split labelled data (JSONL or CSV).", no_args_is_help=True,
                   rich_markup_mode=None)
@@ -34,6 +28,9 @@ def check(
 ):
     """Validate schema, duplicates, near-duplicates, leaks across splits, twins, labels, and
     (by default) runs of 8 words copied from the external real text."""
+    from parley.datacheck import check_paths
+    from parley.settings import external_dir
+
     records, problems = check_paths(paths, external_dir() if shared else None)
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems[:max_problems]:
@@ -47,6 +44,12 @@ def check(
 @app.command()
 def stats(paths: Paths, as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False):
     """Counts per label, split and domain; label co-occurrence; sentence length."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from parley.datastats import corpus_stats
+    from parley.io import load_records
+
     records = load_records(paths)
     result = corpus_stats(records)
     if as_json:
@@ -92,6 +95,10 @@ def split(
         weights = ()
     if len(weights) != 3 or min(weights) < 0 or sum(weights) <= 0:
         raise InputError(f"--shares expects three non-negative numbers such as 0.7,0.15,0.15, got {shares!r}")
+    from parley.io import data_files, iter_rows, load_records
+    from parley.splits import assign_splits
+    from parley.staging import staged_file
+
     files = data_files(paths)
     records = load_records(files)
     assignment = assign_splits(records, shares=weights, salt=seed_salt)
