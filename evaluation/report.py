@@ -187,7 +187,7 @@ def evaluate_pool(model: Model, path: Path, limit: int, seed: int = 0) -> dict:
 
 
 def build_report(model_dir, data, out, *, split=None, contrast=None, pools=(), pool_limit=20000, n_boot=1000,
-                 min_confidence=None, force=False, data_name: str | None = None) -> str:
+                 min_confidence=None, force=False, data_name: str | None = None, events: Path | None = None) -> str:
     out = Path(out)
     if out.exists() and not force:
         raise InputError("report directory exists; pass --force to replace it", out)
@@ -203,6 +203,18 @@ def build_report(model_dir, data, out, *, split=None, contrast=None, pools=(), p
     if contrast is not None:
         result["contrast"] = evaluate_contrast(model, Path(contrast))
     result["prevalence"] = [evaluate_pool(model, Path(p), pool_limit) for p in pools]
+    events_markdown = ""
+    if events is not None:
+        from parley.api import Labeller
+        from parley.evaluation.events import evaluate_modes, events_report_markdown, load_articles
+
+        articles = load_articles(Path(events), split)
+        if not articles:
+            raise InputError(f"no event-annotated articles{f' in split {split}' if split else ''}", events)
+        found = evaluate_modes(articles, Labeller(model))
+        events_markdown = events_report_markdown(found)
+        result["events"] = {mode: ({k: v for k, v in value.items() if k not in ("errors", "link_errors")}
+                                   if isinstance(value, dict) else value) for mode, value in found.items()}
     result["model"] = {"name": model.name, "family": model.family, "directory": str(model.directory),
                        "thresholds": model.meta["thresholds"]}
     result["data"] = {"name": data_name or "+".join(Path(d).stem for d in data) + (f":{split}" if split else "")
@@ -216,7 +228,7 @@ def build_report(model_dir, data, out, *, split=None, contrast=None, pools=(), p
             "reliability.png": plots.reliability(result["calibration"], staging / "reliability.png"),
         }
         (staging / "metrics.json").write_text(json.dumps(result, indent=2, default=_json_default) + "\n", encoding="utf-8")
-        markdown = render_markdown(result, images)
+        markdown = render_markdown(result, images) + ("\n" + events_markdown if events_markdown else "")
         (staging / "report.md").write_text(markdown, encoding="utf-8")
         (staging / "report.html").write_text(markdown_to_html(markdown, staging, title=f"Parley report: {model.name}"),
                                              encoding="utf-8")

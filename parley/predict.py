@@ -315,16 +315,22 @@ class Predictor:
             on_batch(len(batch), len(scores))
 
 
-def summarise(doc_id: str, records: list[dict]) -> dict:
-    """Per-article counts and the sentence indices carrying each act."""
+def summarise(doc_id: str, records: list[dict], events: list[dict] | None = None) -> dict:
+    """Per-article counts and the sentence indices carrying each act; with events, a timeline
+    of the proposals with their replies (accepted / rejected / mixed / open)."""
     acts = {label: [r["sentence"] for r in records if label in r["labels"]] for label in LABELS}
-    return {
+    summary = {
         "type": "article",
         "doc_id": doc_id,
         "sentences": len(records),
         "counts": {label: len(indices) for label, indices in acts.items()},
         "sentences_by_label": acts,
     }
+    if events is not None:
+        from parley.events import summary_timeline
+
+        summary["timeline"] = summary_timeline(events)
+    return summary
 
 
 def completed_documents(records: Iterable[dict]) -> list[str]:

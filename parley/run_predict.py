@@ -34,6 +34,8 @@ class RunOptions:
     id_column: str = "id"
     threshold: float | dict | None = None
     show_all: bool = False
+    events: bool = False
+    html: str | None = None
 
 
 def check_options(options: RunOptions, output: Path | None, resume: bool, force: bool = False) -> None:
@@ -44,6 +46,10 @@ def check_options(options: RunOptions, output: Path | None, resume: bool, force:
         raise InputError("--resume needs --out FILE")
     if resume and options.fmt not in ("jsonl", "csv"):
         raise InputError("--resume works with --format jsonl or csv")
+    if options.events and options.fmt == "csv" and output is None:
+        raise InputError("--events with --format csv writes events to OUTPUT.events.csv: give --out FILE")
+    if options.html and resume:
+        raise InputError("--html draws the documents of one run: it cannot be resumed")
 
 
 def run_description(model: Model, options: RunOptions) -> dict:
@@ -62,6 +68,10 @@ def _describe_path(side: Path) -> Path:
 
 def summary_path(output: Path) -> Path:
     return output.with_name(output.stem + ".summary.csv")
+
+
+def events_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".events.csv")
 
 
 class PredictionOutput:
@@ -97,8 +107,8 @@ class PredictionOutput:
         try:
             with side.open("r+b") as handle:
                 handle.truncate(keep)
-            if self.options.summary and self.options.fmt == "csv":
-                _keep_summary_rows(partial_path(summary_path(self.output)), set(self.done))
+            for extra in self._extra_csv_files():
+                _keep_csv_rows(partial_path(extra), set(self.done))
         except OSError as exc:
             raise output_error(exc, side) from None
         return keep > 0
@@ -109,23 +119,32 @@ class PredictionOutput:
         except (OSError, ValueError):
             return {}
 
-    def open(self, stack: ExitStack, stdout: TextIO | None = None) -> tuple[TextIO, TextIO | None, bool]:
-        """(record stream, summary stream or None, appending) for the duration of `stack`."""
+    def _extra_csv_files(self) -> list[Path]:
+        """CSV output's second and third files: summaries and events (one row each)."""
+        if self.options.fmt != "csv" or self.output is None:
+            return []
+        return ([summary_path(self.output)] if self.options.summary else []) + (
+            [events_path(self.output)] if self.options.events else [])
+
+    def open(self, stack: ExitStack, stdout: TextIO | None = None) -> tuple[TextIO, TextIO | None, TextIO | None, bool]:
+        """(record stream, summary stream, events stream (CSV), appending) for the duration of `stack`."""
         if self.output is None:
             stream = stdout or sys.stdout
             summary = sys.stderr if self.options.summary and self.options.fmt == "csv" else None
-            return stream, summary, False
+            return stream, summary, None, False
         appending = self._prepare_resume() if self.resume else False
         stream = stack.enter_context(staged_file(self.output, append=self.resume, keep_partial=True))
         try:
             _describe_path(self.side).write_text(json.dumps(self.description, indent=1), encoding="utf-8")
         except OSError as exc:
             raise output_error(exc, self.side) from None
-        summary = None
+        summary = events = None
         if self.options.summary and self.options.fmt == "csv":
             summary = stack.enter_context(staged_file(summary_path(self.output), append=self.resume, keep_partial=True))
+        if self.options.events and self.options.fmt == "csv":
+            events = stack.enter_context(staged_file(events_path(self.output), append=self.resume, keep_partial=True))
         self.opened = True
-        return stream, summary, appending
+        return stream, summary, events, appending
 
     def finished(self) -> None:
         if self.side is not None:
@@ -136,7 +155,7 @@ class PredictionOutput:
         if side is None or not self.opened:
             return
         if self.documents_written == 0 and not self.done:
-            for path in (side, _describe_path(side), partial_path(summary_path(self.output))):
+            for path in (side, _describe_path(side), *map(partial_path, self._extra_csv_files())):
                 path.unlink(missing_ok=True)
             print("stopped before any document was finished: nothing to resume", file=sys.stderr)
             return
@@ -144,7 +163,8 @@ class PredictionOutput:
               "rerun the same command with --resume to continue", file=sys.stderr)
 
 
-def _keep_summary_rows(path: Path, keep: set[str]) -> None:
+def _keep_csv_rows(path: Path, keep: set[str]) -> None:
+    """Keep the header and the rows of the documents kept in the main side file."""
     if not path.exists():
         return
     text = path.read_text(encoding="utf-8")
@@ -152,6 +172,15 @@ def _keep_summary_rows(path: Path, keep: set[str]) -> None:
     kept = lines[:1] + [line for line in lines[1:] if line.endswith("\n")
                         and next(csv.reader(io.StringIO(line)), [""])[0] in keep]
     path.write_text("".join(kept), encoding="utf-8")
+
+
+def _documents(pairs, options: RunOptions):
+    """(document, records, events or None) in input order; events only when asked for."""
+    if not options.events:
+        return ((doc, records, None) for doc, records in pairs)
+    from parley.events import attach_events
+
+    return attach_events(pairs)
 
 
 def _progress(quiet: bool):
@@ -176,11 +205,13 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
     non_english: list[str] = []
     try:
         with ExitStack() as stack:
-            stream, summary_stream, appending = target.open(stack, stdout)
+            stream, summary_stream, events_stream, appending = target.open(stack, stdout)
             if target.done:
                 skip = set(target.done)
                 documents = (d for d in documents if d.id not in skip)
-            writer = make_writer(options.fmt, stream, summary_stream, header=not appending, show_all=options.show_all)
+            writer = make_writer(options.fmt, stream, summary_stream, header=not appending, show_all=options.show_all,
+                                 events_stream=events_stream, events=options.events)
+            drawn: list[dict] = []
             with progress or nullcontext():
                 task = progress.add_task("predicting", total=None, sentences=0) if progress else None
                 sentences = 0
@@ -192,12 +223,20 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
                         progress.update(task, advance=n_docs, sentences=sentences)
                     stream.flush()
 
-                for doc, records in predictor.records(documents, on_batch=on_batch):
-                    writer.write_document(records, summarise(doc.id, records) if options.summary else None)
+                for doc, records, events in _documents(predictor.records(documents, on_batch=on_batch), options):
+                    writer.write_document(records, summarise(doc.id, records, events) if options.summary else None,
+                                          events)
                     target.documents_written += 1
+                    if options.html:
+                        drawn.append({"doc_id": doc.id, "sentences": records, "events": events or []})
                     if looks_non_english(doc.text):
                         non_english.append(doc.id)
             writer.close()
+            if options.html:
+                from parley.html_view import render_html
+
+                with staged_file(options.html) as handle:
+                    handle.write(render_html(drawn))
     except OSError as exc:
         target.stopped()
         raise output_error(exc, output or Path("<stdout>")) from None

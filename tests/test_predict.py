@@ -309,3 +309,28 @@ def test_workers_start_only_when_the_input_spans_several_batches(model_dir, monk
     docs = [Document("one", "Moscow rejected the plan. Both sides signed the accord.", "")]
     records = [r for _, rs in Predictor(model, workers=4).records(docs) for r in rs]
     assert [r["labels"] for r in records] == [["rejection"], ["agreement"]]
+
+
+def test_events_in_every_output_format(cli, tmp_path):
+    article = tmp_path / "talks.txt"
+    article.write_text("Washington proposed a 30-day ceasefire on Monday.\nKyiv accepted it on Wednesday.\n"
+                       "Moscow rejected the plan.\n", encoding="utf-8")
+    model = ROOT / "models" / "default"
+    result = cli("predict", "--model", model, "--format", "jsonl", "--events", "--summary", article)
+    assert result.code == 0, result.err
+    records = jsonl(result.out)
+    events = [e for r in records if r["type"] == "sentence" for e in r["events"]]
+    assert [(e["act"], e["actor"]["text"], e["answers"]) for e in events] == [
+        ("proposal", "Washington", None), ("agreement", "Kyiv", "talks-e1"), ("rejection", "Moscow", "talks-e1")]
+    timeline = records[-1]["timeline"]
+    assert timeline[0]["actor"] == "Washington" and timeline[0]["status"] == "mixed"
+    out = tmp_path / "out.csv"
+    assert cli("predict", "--model", model, "--format", "csv", "--events", "-o", out, "--html", tmp_path / "p.html",
+               article).code == 0
+    rows = list(csv.DictReader((tmp_path / "out.events.csv").open()))
+    assert [r["act"] for r in rows] == ["proposal", "agreement", "rejection"] and rows[1]["answers"] == "talks-e1"
+    page = (tmp_path / "p.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "Washington" in page and "answers" in page
+    table = cli("predict", "--model", model, "--format", "table", "--events", "--summary", article)
+    assert "who · act · what" in table.out and "Proposals and their replies" in table.out
+    assert cli("predict", "--model", model, "--format", "csv", "--events", article).code == 1

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import tiny_records, write_jsonl
+from tests.conftest import ROOT, tiny_records, write_jsonl
 from parley.training.config import load_config
 from parley.training.run import train_model
 
@@ -33,3 +33,21 @@ def test_ray_output_equals_local(cli, tmp_path, family):
     assert [{k: v for k, v in r.items() if k != "type"} for r in expected] == got
     again = cli("predict", "--engine", "ray", "--model", tmp_path / "model", "-o", tmp_path / "shards", docs)
     assert again.code == 1 and "not empty" in again.err
+
+
+@pytest.mark.slow
+def test_ray_events_equal_local(cli, tmp_path):
+    pytest.importorskip("ray")
+    docs = write_jsonl(tmp_path / "docs.jsonl", [
+        {"id": f"d{i}", "text": f"Washington proposed a {i}-day ceasefire. Kyiv accepted it. Moscow rejected the plan."}
+        for i in range(6)])
+    model = ROOT / "models" / "default"
+    local = cli("predict", "--model", model, "--format", "jsonl", "--events", docs)
+    assert local.code == 0, local.err
+    expected = sorted((json.loads(line) for line in local.out.splitlines()), key=lambda r: (r["doc_id"], r["sentence"]))
+    result = cli("predict", "--engine", "ray", "--model", model, "--events", "-o", tmp_path / "shards", docs)
+    assert result.code == 0, result.err
+    got = sorted((json.loads(line) for shard in (tmp_path / "shards").iterdir() for line in shard.open()),
+                 key=lambda r: (r["doc_id"], r["sentence"]))
+    assert [{k: v for k, v in r.items() if k != "type"} for r in expected] == got
+    assert any(event["answers"] for r in got for event in r["events"])

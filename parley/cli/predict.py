@@ -27,6 +27,10 @@ def predict(
                                                "linear, 1 for torch families).")] = 0,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Warn about and skip bad records/files instead of failing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+    events: Annotated[bool, typer.Option("--events", help="Who proposed, accepted or refused what, to whom, and which "
+                                         "proposal a reply answers (parses only labelled sentences).")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write one self-contained page with acts "
+                                              "highlighted and replies joined to proposals (implies --events).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from OUTPUT.partial.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Table format: show sentences without labels too.")] = False,
     engine: Annotated[str, typer.Option(help="local, or ray (needs parley[ray]).")] = "local",
@@ -46,15 +50,18 @@ def predict(
     if engine not in ("local", "ray"):
         raise InputError(f"--engine must be local or ray, got {engine!r}")
     options = RunOptions(fmt=fmt, summary=summary, presplit=presplit, text_column=text_column, id_column=id_column,
-                         threshold=parse_threshold(threshold), show_all=show_all)
+                         threshold=parse_threshold(threshold), show_all=show_all, events=events or html is not None,
+                         html=str(html) if html else None)
     check_options(options, output, resume, force)
     model_dir = model or default_model_dir()
     if engine == "ray":
         from parley.ray_engine import run_ray_prediction
 
+        if html is not None:
+            raise InputError("--html draws pages on one machine: use --engine local")
         run_ray_prediction(inputs, model_dir, output, text_column=text_column, id_column=id_column, presplit=presplit,
                            threshold=threshold, batch_size=batch_size, address=ray_address,
-                           concurrency=ray_actors)
+                           concurrency=ray_actors, events=events)
         return
     loaded = load_model(model_dir)
     run_prediction(loaded, inputs, options=options, output=output, batch_size=batch_size, skip_bad=skip_bad,
