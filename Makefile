@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: predict test test-fast bench default-model leaderboard transformer-int8 corpus-check clean
+.PHONY: predict test test-fast bench active-learning default-model leaderboard transformer-int8 corpus-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.light: $(BIN)/python pyproject.toml
 
 $(VENV)/.full: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[transformer,onnx,evaluate,test,ray,bench]"
+	$(BIN)/pip install --quiet -e ".[transformer,onnx,evaluate,test,ray,bench,review]"
 	touch $@ $(VENV)/.light
 
 ## The main job: batch prediction on the sample articles with the shipped default model.
@@ -46,6 +46,10 @@ leaderboard: $(VENV)/.full
 ## Export models/transformer to ONNX Runtime with int8 weights (predicts without torch).
 transformer-int8: $(VENV)/.full
 	$(BIN)/parley export-onnx models/transformer --out models/transformer-int8 --force
+
+## Does active learning pay? uncertain vs random sampling, 200 -> 3,000 labels (about 10 minutes).
+active-learning: $(VENV)/.full
+	$(BIN)/python -m benchmarks.active_learning
 
 bench: $(VENV)/.full
 	$(BIN)/python -m benchmarks.run_all

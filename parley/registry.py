@@ -28,6 +28,8 @@ EXTRA_FOR_MODULE = {
     "markdown": "evaluate",
     "matplotlib": "evaluate",
     "ray": "ray",
+    "starlette": "review",
+    "uvicorn": "review",
 }
 
 

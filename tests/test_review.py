@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from parley.agreement import cohen_kappa, compare_annotations
 from parley.cli.review import agreement
 from parley.datacheck import check_paths
-from parley.errors import InputError
+from parley.errors import InputError, OutputError
 from parley.review.app import TOKEN_HEADER, create_app, serve
 from parley.review.queue import open_session, rank, review_split
 from parley.settings import pools_dir
@@ -92,6 +92,9 @@ def test_near_duplicates_and_labelled_data_are_shown_once(models, tmp_path):
     source = write_jsonl(tmp_path / "pool.jsonl", rows)
     session = open_session([str(source)], [models["linear"]], tmp_path / "out.jsonl", presplit=True)
     assert sorted(queue_ids(session)) == ["d1:0", "d4:0", "d5:0"] and session.total == 3
+    twice = write_jsonl(tmp_path / "twice.jsonl", [{"id": "d1", "text": "One."}, {"id": "d1", "text": "Two."}])
+    with pytest.raises(InputError, match="'d1' appears twice"):
+        open_session([str(twice)], [models["linear"]], tmp_path / "out.jsonl")
     # a sentence already in the training data is not asked again
     session = open_session([str(source)], [models["linear"]], tmp_path / "out.jsonl", presplit=True,
                            data=[models["corpus"]])
@@ -176,6 +179,8 @@ def test_retraining_in_the_background_reorders_the_queue(models, articles, tmp_p
     session = open_session([str(news)], [models["linear"]], out, retrain_every=3, data=[models["corpus"]])
     for labels in (["proposal"], ["rejection"], []):
         session.decide(session.sentences[session.queue[0]].id, labels)
+    started = time.perf_counter()
+    assert session.view()["item"] is not None and time.perf_counter() - started < 1  # the page keeps serving
     session.wait_for_retraining(120)
     assert session.status.startswith("retrained on 3 decisions"), session.status
     assert session.models[0].name == "retrained-3"
@@ -183,6 +188,8 @@ def test_retraining_in_the_background_reorders_the_queue(models, articles, tmp_p
     assert set(queue_ids(session)) == {session.sentences[i].id for i in session.candidates} - decided
     with pytest.raises(InputError, match="needs --data"):
         open_session([str(articles)], [models["linear"]], out, retrain_every=3)
+    with pytest.raises(OutputError, match="no such folder"):
+        open_session([str(articles)], [models["linear"]], tmp_path / "missing" / "out.jsonl")
 
 
 def test_training_reads_the_decision_file(models, articles, tmp_path):
@@ -230,10 +237,11 @@ def test_agreement_kappa_f1_and_disagreements(tmp_path):
 # -- the page in a headless browser ----------------------------------------------------
 
 
-def start_server(args: list[str], timeout: float = 60) -> tuple[subprocess.Popen, str]:
+def start_server(args: list[str], errors: Path, timeout: float = 60) -> tuple[subprocess.Popen, str]:
     """Start the review server in a child process on a free port; return it and its URL."""
-    proc = subprocess.Popen([sys.executable, "-c", RUNNER, *map(str, args), "--port", "0"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with errors.open("a") as stderr:
+        proc = subprocess.Popen([sys.executable, "-c", RUNNER, *map(str, args), "--port", "0"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=stderr, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     deadline = time.monotonic() + timeout
@@ -245,7 +253,7 @@ def start_server(args: list[str], timeout: float = 60) -> tuple[subprocess.Popen
         if line.startswith("serving at "):
             return proc, line.split()[-1]
     proc.kill()
-    raise AssertionError(f"review server did not start: {proc.stderr.read()}")
+    raise AssertionError(f"review server did not start: {errors.read_text()}")
 
 
 @pytest.fixture
@@ -283,7 +291,7 @@ def test_page_labels_by_keyboard_survives_a_kill_and_resumes(models, articles, t
     out = tmp_path / "decisions.jsonl"
     expected = queue_ids(open_session([str(articles)], [models["linear"]], tmp_path / "unused.jsonl"))
     args = [articles, "--model", models["linear"], "--out", out, "--annotator", "tester"]
-    proc, url = start_server(args)
+    proc, url = start_server(args, tmp_path / "server.log")
     try:
         page = browser.new_page(viewport={"width": 1100, "height": 760})
         page.goto(url)
@@ -293,15 +301,12 @@ def test_page_labels_by_keyboard_survives_a_kill_and_resumes(models, articles, t
         assert page.is_visible("#help")
         page.keyboard.press("Escape")
         assert not page.is_visible("#help")
-        decided = []
-        while len(decided) < 20:
-            decided.append(label_by_keyboard(page, GOLD))
-            if len(decided) == 10:  # take the tenth back, then decide it again
-                page.keyboard.press("u")
-                page.wait_for_function("id => document.querySelector('.sentence.current')?.dataset.id === id",
-                                       arg=decided[-1][0])
-                assert len(out.read_text().splitlines()) == 9
-                decided.pop()
+        decided = [label_by_keyboard(page, GOLD) for _ in range(10)]
+        page.keyboard.press("u")  # take the tenth back: it is shown again and decided again below
+        page.wait_for_function("id => document.querySelector('.sentence.current')?.dataset.id === id",
+                               arg=decided.pop()[0])
+        assert len(out.read_text().splitlines()) == 9
+        decided += [label_by_keyboard(page, GOLD) for _ in range(11)]
         assert f"20 of {len(GOLD)} decided" in page.text_content("#progress-text")
         page.screenshot(path=str(tmp_path / "review.png"))
         assert (tmp_path / "review.png").stat().st_size > 10_000
@@ -314,7 +319,7 @@ def test_page_labels_by_keyboard_survives_a_kill_and_resumes(models, articles, t
     records, problems = check_paths([out])
     assert len(records) == 20 and not [p for p in problems if p.severity == "error"], problems
 
-    proc, url = start_server(args)
+    proc, url = start_server(args, tmp_path / "server.log")
     try:
         page = browser.new_page()
         page.goto(url)

@@ -13,6 +13,7 @@ from parley.cli import data as data_cmd
 from parley.cli import evaluate as evaluate_cmd
 from parley.cli import explain as explain_cmd
 from parley.cli import leaderboard as leaderboard_cmd
+from parley.cli import review as review_cmd
 from parley.cli import export as export_cmd
 from parley.cli import predict as predict_cmd
 from parley.cli import train as train_cmd
@@ -53,6 +54,7 @@ app.command("compare")(evaluate_cmd.compare)
 app.command("export-onnx")(export_cmd.export_onnx)
 app.command("explain")(explain_cmd.explain)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
+app.command("review")(review_cmd.review)
 
 def _click_exception_types() -> tuple[type, tuple[type, ...]]:
     """(ClickException, abort types) of the click that typer runs on: typer >= 0.2x bundles its

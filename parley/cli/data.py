@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from parley.cli.review import agreement
 from parley.errors import InputError
 from parley.labels import LABELS
 
@@ -17,6 +18,7 @@ app = typer.Typer(help="Check, describe and split labelled data (JSONL or CSV)."
                   rich_markup_mode=None)
 
 Paths = Annotated[list[Path], typer.Argument(help="Files or directories of .jsonl/.csv records.")]
+app.command("agreement")(agreement)
 
 
 @app.command()
@@ -42,8 +44,14 @@ def check(
 
 
 @app.command()
-def stats(paths: Paths, as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False):
-    """Counts per label, split and domain; label co-occurrence; sentence length."""
+def stats(
+    paths: Paths,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    pools: Annotated[bool, typer.Option("--pools", help="Also compare the news shape (length, quotes, names, act and "
+                                        "trigger rates, overused 4-grams) with the real news pools.")] = False,
+):
+    """Counts per label, split and domain; label co-occurrence; sentence length; with --pools,
+    the datasheet's comparison with real news."""
     from rich.console import Console
     from rich.table import Table
 
@@ -52,6 +60,8 @@ def stats(paths: Paths, as_json: Annotated[bool, typer.Option("--json", help="Pr
 
     records = load_records(paths)
     result = corpus_stats(records)
+    if pools:
+        result["shape"] = _shape_against_pools(records)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -79,6 +89,31 @@ def stats(paths: Paths, as_json: Annotated[bool, typer.Option("--json", help="Pr
     console.print(table)
     length = result["length_words"]
     console.print("sentence length (words): " + ", ".join(f"{k} {v}" for k, v in length.items()))
+    if pools:
+        shape = result["shape"]
+        columns = {"corpus": shape["corpus"], **shape["pools"], "pools": shape["pools_together"] or {}}
+        table = Table(title="News shape: corpus vs real news pools")
+        table.add_column("")
+        for name in columns:
+            table.add_column(name.split("_")[0], justify="right")
+        for key in ("sentences", "length_p50", "length_p90", "over_30_words", "quote_rate", "names_per_sentence",
+                    "trigger_rate", "any_act_rate", "trigger_nonacts_per_act"):
+            table.add_row(key, *[_cell(values.get(key)) for values in columns.values()])
+        console.print(table)
+        grams = Table(title="Top 4-grams of act sentences: per 10k act sentences vs per 10k pool trigger sentences")
+        for column in ("4-gram", "corpus", "pools", "ratio"):
+            grams.add_column(column, justify="right")
+        for row in shape["act_four_grams"]:
+            grams.add_row(row["four_gram"], f"{row['corpus_per_10k']:.0f}", f"{row['pool_per_10k']:.0f}", f"{row['ratio']:.1f}")
+        console.print(grams)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}" if value < 1 else f"{value:.1f}"
+    return str(value)
 
 
 @app.command()
@@ -117,3 +152,27 @@ def split(
             handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     counts = {name: sum(1 for v in assignment.values() if v == name) for name in ("train", "dev", "test")}
     typer.echo(f"assigned {len(assignment)} articles: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+# The pools whose sentences corpus v2 was modelled on (agnews and reddit stay untouched).
+SHAPE_POOLS = ("bbc_politics_sentences", "guardian_sdf_sample_sentences", "reuters21578_reut2-000_sentences")
+
+
+def _shape_against_pools(records) -> dict:
+    from parley.datastats import news_shape, overused_four_grams
+    from parley.io import iter_rows
+    from parley.settings import pools_dir
+
+    pool_texts = {}
+    for name in SHAPE_POOLS:
+        path = pools_dir() / f"{name}.jsonl"
+        if path.is_file():
+            pool_texts[name] = [row["text"] for _, row in iter_rows(path) if isinstance(row.get("text"), str)]
+    every_pool = [t for texts in pool_texts.values() for t in texts]
+    return {
+        "corpus": news_shape([r.text for r in records], [r.labels for r in records]),
+        "pools": {name: news_shape(texts) for name, texts in pool_texts.items()},
+        "pools_together": news_shape(every_pool) if every_pool else None,
+        "act_four_grams": overused_four_grams([r.text for r in records if r.labels], every_pool) if every_pool else [],
+    }
+
