@@ -86,18 +86,34 @@ def run(schedule: list[int], seed: int = 0) -> dict:
                     labelled += list(unlabelled[rank("uncertain", [scores], [thresholds])[:need]])
             started = time.perf_counter()
             estimator, thresholds = fit([pool_texts[i] for i in labelled], pool_y[labelled], dev, config)
-            point = {"strategy": strategy, "labels": len(labelled), "fit_seconds": round(time.perf_counter() - started, 2),
-                     "positives": {label: int(pool_y[labelled, j].sum()) for j, label in enumerate(LABELS)}}
+            point = {
+                "strategy": strategy,
+                "labels": len(labelled),
+                "fit_seconds": round(time.perf_counter() - started, 2),
+                "positives": {label: int(pool_y[labelled, j].sum()) for j, label in enumerate(LABELS)},
+            }
             for name, (texts, y) in sets.items():
                 result = summary(y, (estimator.predict_proba(texts) >= thresholds).astype(int))
-                point[name] = {"macro_f1": round(result["macro_f1"], 4),
-                               "f1": {label: round(result["per_label"][label]["f1"], 4) for label in LABELS}}
+                point[name] = {
+                    "macro_f1": round(result["macro_f1"], 4),
+                    "f1": {label: round(result["per_label"][label]["f1"], 4) for label in LABELS},
+                }
             points.append(point)
-            print(f"{strategy:9} {len(labelled):5} labels: "
-                  + ", ".join(f"{name} {point[name]['macro_f1']:.3f}" for name in sets), flush=True)
-    return {"seed": seed, "schedule": schedule, "pool": len(pool_texts), "dev": len(dev[0]),
-            "sets": {name: len(texts) for name, (texts, _) in sets.items()}, "config": config,
-            "points": points, "headline": headline(points, list(sets))}
+            print(
+                f"{strategy:9} {len(labelled):5} labels: "
+                + ", ".join(f"{name} {point[name]['macro_f1']:.3f}" for name in sets),
+                flush=True,
+            )
+    return {
+        "seed": seed,
+        "schedule": schedule,
+        "pool": len(pool_texts),
+        "dev": len(dev[0]),
+        "sets": {name: len(texts) for name, (texts, _) in sets.items()},
+        "config": config,
+        "points": points,
+        "headline": headline(points, list(sets)),
+    }
 
 
 def headline(points: list[dict], sets: list[str]) -> dict:
@@ -108,30 +124,46 @@ def headline(points: list[dict], sets: list[str]) -> dict:
     for name in sets:
         target = random[-1][name]["macro_f1"]
         reached = [p["labels"] for p in points if p["strategy"] == "uncertain" and p[name]["macro_f1"] >= target]
-        out[name] = {"random_at_start": random[0][name]["macro_f1"], "random_at_limit": target,
-                     "uncertain_reaches_at": min(reached) if reached else None}
+        out[name] = {
+            "random_at_start": random[0][name]["macro_f1"],
+            "random_at_limit": target,
+            "uncertain_reaches_at": min(reached) if reached else None,
+        }
     return out
 
 
 def markdown(result: dict) -> str:
     sets = list(result["sets"])
     limit = result["schedule"][-1]
-    lines = ["# Active learning: `uncertain` vs `random`", "",
-             f"Pool: the corpus train split ({result['pool']:,} sentences, labels hidden until picked); start "
-             f"{START} seeded-random sentences, {result['schedule'][1] - START} more per step up to {limit:,}; the linear "
-             f"family retrained at every step (defaults, min_df=1), thresholds tuned on the dev split "
-             f"({result['dev']:,}). Produced by `python -m benchmarks.active_learning`.", ""]
+    lines = [
+        "# Active learning: `uncertain` vs `random`",
+        "",
+        f"Pool: the corpus train split ({result['pool']:,} sentences, labels hidden until picked); start "
+        f"{START} seeded-random sentences, {result['schedule'][1] - START} more per step up to {limit:,}; the linear "
+        f"family retrained at every step (defaults, min_df=1), thresholds tuned on the dev split "
+        f"({result['dev']:,}). Produced by `python -m benchmarks.active_learning`.",
+        "",
+    ]
     for name in sets:
         figure = result["headline"][name]
         at = figure["uncertain_reaches_at"]
         flat = figure["random_at_limit"] <= figure["random_at_start"]
-        lines.append(f"- **{name}** ({result['sets'][name]:,} sentences): uncertain reaches random's "
-                     f"{limit:,}-label macro-F1 ({figure['random_at_limit']:.3f}) at "
-                     + (f"**{at:,} labels**" if at is not None else f"**no size up to {limit:,}**")
-                     + (f" (random's {limit:,} labels score no better than its first {START}: more labels from "
-                        "this pool do not help on this set)." if flat else "."))
-    lines += ["", "| labels | " + " | ".join(f"{n}: uncertain | {n}: random" for n in sets) + " |",
-              "|---:|" + "---:|---:|" * len(sets)]
+        lines.append(
+            f"- **{name}** ({result['sets'][name]:,} sentences): uncertain reaches random's "
+            f"{limit:,}-label macro-F1 ({figure['random_at_limit']:.3f}) at "
+            + (f"**{at:,} labels**" if at is not None else f"**no size up to {limit:,}**")
+            + (
+                f" (random's {limit:,} labels score no better than its first {START}: more labels from "
+                "this pool do not help on this set)."
+                if flat
+                else "."
+            )
+        )
+    lines += [
+        "",
+        "| labels | " + " | ".join(f"{n}: uncertain | {n}: random" for n in sets) + " |",
+        "|---:|" + "---:|---:|" * len(sets),
+    ]
     by = {(p["strategy"], p["labels"]): p for p in result["points"]}
     for size in result["schedule"]:
         cells = [f"{by[(s, size)][n]['macro_f1']:.3f}" for n in sets for s in STRATEGIES]

@@ -42,8 +42,13 @@ def write_inputs(limit: int | None = None) -> tuple[Path, Path, int]:
     with articles.open("w", encoding="utf-8") as handle:
         for start in range(0, len(rows), SENTENCES_PER_ARTICLE):
             chunk = rows[start : start + SENTENCES_PER_ARTICLE]
-            handle.write(json.dumps({"id": f"art{start // SENTENCES_PER_ARTICLE:05d}",
-                                     "text": " ".join(r["text"] for r in chunk)}, ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps(
+                    {"id": f"art{start // SENTENCES_PER_ARTICLE:05d}", "text": " ".join(r["text"] for r in chunk)},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     return presplit, articles, len(rows)
 
 
@@ -82,8 +87,9 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
     this (large) parent between fork and exec, and would miss the workers.
     """
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+    )
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, _tree_pss_mb(process.pid))

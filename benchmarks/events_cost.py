@@ -3,7 +3,8 @@
 The first 5,000 sentences of ../shared/external/pools, joined 20 per article as in
 benchmarks/common.py, are labelled with the default model (one process, the library API
 `parley.load("default").predict_documents`), then the same with events extracted, article
-by article (`extract_events`) and for all articles at once (`extract_events_batch`). Extraction parses only the labelled sentences, so its cost follows the share
+by article (`extract_events`) and for all articles at once (`extract_events_batch`). Extraction parses
+only the labelled sentences, so its cost follows the share
 of sentences that carry an act. The spaCy pipeline is loaded before timing (a one-time
 cost, reported on its own). Writes benchmarks/events_cost.md.
 
@@ -28,8 +29,12 @@ TARGET_RATIO = 2.0
 
 def articles(limit: int) -> dict[str, str]:
     rows = pool_sentences(limit)
-    return {f"art{start // SENTENCES_PER_ARTICLE:05d}": " ".join(r["text"] for r in rows[start : start + SENTENCES_PER_ARTICLE])
-            for start in range(0, len(rows), SENTENCES_PER_ARTICLE)}
+    return {
+        f"art{start // SENTENCES_PER_ARTICLE:05d}": " ".join(
+            r["text"] for r in rows[start : start + SENTENCES_PER_ARTICLE]
+        )
+        for start in range(0, len(rows), SENTENCES_PER_ARTICLE)
+    }
 
 
 def predict_only(labeller, documents: dict[str, str]) -> list[dict]:
@@ -53,8 +58,11 @@ def predict_with_batched_events(labeller, documents: dict[str, str]) -> list[dic
     return results
 
 
-VARIANTS = {"predict": predict_only, "predict + events, per document": predict_with_events,
-            "predict + events, batched": predict_with_batched_events}
+VARIANTS = {
+    "predict": predict_only,
+    "predict + events, per document": predict_with_events,
+    "predict + events, batched": predict_with_batched_events,
+}
 
 
 def interleaved_medians(labeller, documents: dict[str, str], runs: int) -> tuple[dict, dict, dict]:
@@ -106,8 +114,11 @@ def main() -> None:
         "| | wall s | sentences/s (wall) | wall ratio | CPU s | sentences/s (CPU) | CPU ratio |",
         "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {name} | {wall[name]:.2f} | {sentences / wall[name]:,.0f} | {wall[name] / wall['predict']:.2f}x | "
-              f"{cpu[name]:.2f} | {sentences / cpu[name]:,.0f} | {cpu[name] / cpu['predict']:.2f}x |" for name in VARIANTS]
+    lines += [
+        f"| {name} | {wall[name]:.2f} | {sentences / wall[name]:,.0f} | {wall[name] / wall['predict']:.2f}x | "
+        f"{cpu[name]:.2f} | {sentences / cpu[name]:,.0f} | {cpu[name] / cpu['predict']:.2f}x |"
+        for name in VARIANTS
+    ]
     lines += [
         "",
         f"Batched: **{wall_ratio:.2f}x** wall, **{cpu_ratio:.2f}x** CPU (target: under {TARGET_RATIO:.0f}x) — "

@@ -19,7 +19,6 @@ from parley.model import load_model
 from parley.predict import Predictor, iter_documents
 from parley.writers import make_writer
 
-
 BATCH = 1024  # the CLI's default batch: whole-input matrices would add allocation costs it never pays
 
 
@@ -53,7 +52,11 @@ def run(limit: int | None = None) -> dict:
     stages: dict[str, int] = {}
     stages["normalise"] = _rate(n, _batched(model.prepare, texts))
     for step in scorer.steps:
-        label = ("char n-grams" if step.char_words else "word n-grams") if isinstance(step, TfidfCounter) else "cue features"
+        label = (
+            ("char n-grams" if step.char_words else "word n-grams")
+            if isinstance(step, TfidfCounter)
+            else "cue features"
+        )
         stages[f"{label} (cold)"] = _rate(n, _batched(step.transform, texts))
         stages[f"{label} (warm)"] = _rate(n, _batched(step.transform, texts))
     from scipy import sparse
@@ -73,7 +76,9 @@ def run(limit: int | None = None) -> dict:
     documents = list(iter_documents([str(presplit)]))
     stages["CLI: read JSONL"] = _rate(n, lambda: list(iter_documents([str(presplit)])))
     records = []
-    stages["CLI: build records"] = _rate(n, lambda: records.extend(Predictor(_ConstantModel(), presplit=True).records(documents)))
+    stages["CLI: build records"] = _rate(
+        n, lambda: records.extend(Predictor(_ConstantModel(), presplit=True).records(documents))
+    )
     writer = make_writer("jsonl", io.StringIO(), None, header=True, show_all=False)
     stages["CLI: write JSONL"] = _rate(n, lambda: [writer.write_document(r, None) for _, r in records])
     return {"sentences": n, "stages_sentences_per_second": stages}

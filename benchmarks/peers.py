@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import ROOT
-from parley.metrics import summary, tune_thresholds
 from parley.io import load_records
 from parley.labels import LABELS, to_matrix
+from parley.metrics import summary, tune_thresholds
 from parley.settings import external_dir
 from parley.text import normalize
 
@@ -49,13 +49,19 @@ class SpacyTextcat:
         self.nlp = spacy.blank("en")
         config = {"threshold": 0.5}
         if self.architecture == "bow":
-            config["model"] = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
-                               "no_output_layer": False}
+            config["model"] = {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": False,
+                "ngram_size": 2,
+                "no_output_layer": False,
+            }
         textcat = self.nlp.add_pipe("textcat_multilabel", config=config)  # default model: TextCatEnsemble.v2
         for label in LABELS:
             textcat.add_label(label)
-        examples = [Example.from_dict(self.nlp.make_doc(t), {"cats": {l: float(v) for l, v in zip(LABELS, row)}})
-                    for t, row in zip(texts, y)]
+        examples = [
+            Example.from_dict(self.nlp.make_doc(t), {"cats": {lab: float(v) for lab, v in zip(LABELS, row)}})
+            for t, row in zip(texts, y)
+        ]
         optimizer = self.nlp.initialize(lambda: examples)
         rng = random.Random(self.seed)
         for _ in range(self.epochs):
@@ -65,7 +71,7 @@ class SpacyTextcat:
         return self
 
     def predict_proba(self, texts):
-        return np.asarray([[doc.cats[l] for l in LABELS] for doc in self.nlp.pipe(texts, batch_size=256)])
+        return np.asarray([[doc.cats[lab] for lab in LABELS] for doc in self.nlp.pipe(texts, batch_size=256)])
 
 
 class FastText:
@@ -77,10 +83,19 @@ class FastText:
 
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
             for text, row in zip(texts, y):
-                tags = " ".join(f"__label__{l}" for l, v in zip(LABELS, row) if v) or "__label__none"
+                tags = " ".join(f"__label__{lab}" for lab, v in zip(LABELS, row) if v) or "__label__none"
                 handle.write(f"{tags} {text.lower()}\n")
-        self.model = fasttext.train_supervised(handle.name, loss="ova", epoch=self.epochs, wordNgrams=2, lr=0.5,
-                                               minCount=1, seed=self.seed, thread=1, verbose=0)
+        self.model = fasttext.train_supervised(
+            handle.name,
+            loss="ova",
+            epoch=self.epochs,
+            wordNgrams=2,
+            lr=0.5,
+            minCount=1,
+            seed=self.seed,
+            thread=1,
+            verbose=0,
+        )
         Path(handle.name).unlink()
         return self
 
@@ -120,8 +135,12 @@ def parley_rows(parts, external) -> dict:
     from parley.model import load_model
 
     rows = {}
-    for family, directory in (("parley rules", "models/rules"), ("parley linear", "models/default"),
-                              ("parley embed", "models/embed"), ("parley transformer", "models/transformer")):
+    for family, directory in (
+        ("parley rules", "models/rules"),
+        ("parley linear", "models/default"),
+        ("parley embed", "models/embed"),
+        ("parley transformer", "models/transformer"),
+    ):
         path = ROOT / directory
         if not (path / "model.json").is_file():
             continue
@@ -142,8 +161,11 @@ def parley_rows(parts, external) -> dict:
 def run() -> dict:
     parts, external = data()
     results = parley_rows(parts, external)
-    for name, model in (("fastText (ova)", FastText()), ("spaCy textcat_multilabel bow", SpacyTextcat("bow")),
-                        ("spaCy textcat_multilabel ensemble", SpacyTextcat("ensemble", epochs=5))):
+    for name, model in (
+        ("fastText (ova)", FastText()),
+        ("spaCy textcat_multilabel bow", SpacyTextcat("bow")),
+        ("spaCy textcat_multilabel ensemble", SpacyTextcat("ensemble", epochs=5)),
+    ):
         try:
             results[name] = evaluate(model, parts, external)
         except ImportError as exc:

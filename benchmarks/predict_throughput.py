@@ -13,18 +13,31 @@ import sys
 
 from benchmarks.common import ROOT, WORK, median_run, parley, timed, write_inputs
 
-FAMILY_DIRS = {"rules": "models/rules", "linear": "models/default", "embed": "models/embed",
-               "transformer": "models/transformer", "transformer-int8": "models/transformer-int8"}
+FAMILY_DIRS = {
+    "rules": "models/rules",
+    "linear": "models/default",
+    "embed": "models/embed",
+    "transformer": "models/transformer",
+    "transformer-int8": "models/transformer-int8",
+}
 # Rows: (row name, family, extra predict flags). The default is one worker process per core
 # for rules and linear; the one-process linear row shows what the workers add.
-ROWS = [("rules", "rules", []), ("linear", "linear", []), ("linear, 1 process", "linear", ["--workers", "1"]),
-        ("embed", "embed", []), ("transformer", "transformer", []), ("transformer-int8", "transformer-int8", [])]
+ROWS = [
+    ("rules", "rules", []),
+    ("linear", "linear", []),
+    ("linear, 1 process", "linear", ["--workers", "1"]),
+    ("embed", "embed", []),
+    ("transformer", "transformer", []),
+    ("transformer-int8", "transformer-int8", []),
+]
 
 
 def io_floor(path) -> float:
-    code = ("import json,sys\nout=open(sys.argv[2],'w')\n"
-            "for l in open(sys.argv[1]):\n r=json.loads(l); out.write(json.dumps({'doc_id': r['id'], 'text': r['text'],"
-            " 'labels': [], 'scores': {}})+'\\n')\n")
+    code = (
+        "import json,sys\nout=open(sys.argv[2],'w')\n"
+        "for l in open(sys.argv[1]):\n r=json.loads(l); out.write(json.dumps({'doc_id': r['id'], 'text': r['text'],"
+        " 'labels': [], 'scores': {}})+'\\n')\n"
+    )
     return timed([sys.executable, "-c", code, str(path), str(WORK / "floor.jsonl")])[0]
 
 
@@ -42,17 +55,35 @@ def run(runs: int = 3, limit: int | None = None, slow_limit: int = 5000) -> dict
         if family in ("embed", "transformer", "transformer-int8"):  # 10-100x slower on CPU: a subset
             count = min(n, slow_limit)
             inputs = write_inputs(count)[:2]
-        startup, _ = median_run(parley("predict", "--model", model, *flags, "--presplit", "--format", "jsonl", "-o",
-                                       WORK / "one.out.jsonl", tiny), runs)
+        startup, _ = median_run(
+            parley(
+                "predict",
+                "--model",
+                model,
+                *flags,
+                "--presplit",
+                "--format",
+                "jsonl",
+                "-o",
+                WORK / "one.out.jsonl",
+                tiny,
+            ),
+            runs,
+        )
         row = {"family": family, "flags": flags, "sentences": count, "startup_seconds": round(startup, 2)}
         for mode, path, extra in (("presplit", inputs[0], ["--presplit"]), ("articles", inputs[1], [])):
             output = WORK / f"{family}{'_' + '_'.join(flags[1:]) if flags else ''}_{mode}.jsonl"
-            seconds, peak = median_run(parley("predict", "--model", model, *flags, "--format", "jsonl", *extra, "-o",
-                                              output, path), runs)
+            seconds, peak = median_run(
+                parley("predict", "--model", model, *flags, "--format", "jsonl", *extra, "-o", output, path), runs
+            )
             produced = sum(1 for _ in output.open(encoding="utf-8"))  # articles are re-split into sentences
-            row[mode] = {"seconds": round(seconds, 2), "peak_mb": round(peak, 1), "sentences": produced,
-                         "sentences_per_second": round(produced / max(seconds - startup, 1e-6)),
-                         "end_to_end_sentences_per_second": round(produced / seconds)}
+            row[mode] = {
+                "seconds": round(seconds, 2),
+                "peak_mb": round(peak, 1),
+                "sentences": produced,
+                "sentences_per_second": round(produced / max(seconds - startup, 1e-6)),
+                "end_to_end_sentences_per_second": round(produced / seconds),
+            }
         results["families"][name] = row
         print(name, row, flush=True)
     return results

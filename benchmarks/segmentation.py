@@ -10,19 +10,35 @@ from benchmarks.common import pool_sentences
 
 # Hand-checked cases: each text with its gold sentences.
 CASES = [
-    ("Mr. Smith went to Washington. He met the U.S. envoy at 9 a.m. on Monday.",
-     ["Mr. Smith went to Washington.", "He met the U.S. envoy at 9 a.m. on Monday."]),
-    ('"We will not sign," Dr. Ortiz said. "Never." The talks ended.',
-     ['"We will not sign," Dr. Ortiz said.', '"Never."', "The talks ended."]),
-    ("The U.N. Security Council voted 13-0. Russia and China abstained.",
-     ["The U.N. Security Council voted 13-0.", "Russia and China abstained."]),
+    (
+        "Mr. Smith went to Washington. He met the U.S. envoy at 9 a.m. on Monday.",
+        ["Mr. Smith went to Washington.", "He met the U.S. envoy at 9 a.m. on Monday."],
+    ),
+    (
+        '"We will not sign," Dr. Ortiz said. "Never." The talks ended.',
+        ['"We will not sign," Dr. Ortiz said.', '"Never."', "The talks ended."],
+    ),
+    (
+        "The U.N. Security Council voted 13-0. Russia and China abstained.",
+        ["The U.N. Security Council voted 13-0.", "Russia and China abstained."],
+    ),
     ('He called the plan "a non-starter." Kyiv agreed.', ['He called the plan "a non-starter."', "Kyiv agreed."]),
-    ("Shares rose 3.5 percent to $12.40. Analysts at J.P. Morgan agreed.",
-     ["Shares rose 3.5 percent to $12.40.", "Analysts at J.P. Morgan agreed."]),
-    ("Gen. Ruiz (ret.) said no. The Sen. from Ohio disagreed!", ["Gen. Ruiz (ret.) said no.", "The Sen. from Ohio disagreed!"]),
-    ("Is this a deal? Nobody knows. Talks resume in St. Louis.", ["Is this a deal?", "Nobody knows.", "Talks resume in St. Louis."]),
-    ("The E.U. offered aid. Ms. Lee accepted it on behalf of the No. 2 party.",
-     ["The E.U. offered aid.", "Ms. Lee accepted it on behalf of the No. 2 party."]),
+    (
+        "Shares rose 3.5 percent to $12.40. Analysts at J.P. Morgan agreed.",
+        ["Shares rose 3.5 percent to $12.40.", "Analysts at J.P. Morgan agreed."],
+    ),
+    (
+        "Gen. Ruiz (ret.) said no. The Sen. from Ohio disagreed!",
+        ["Gen. Ruiz (ret.) said no.", "The Sen. from Ohio disagreed!"],
+    ),
+    (
+        "Is this a deal? Nobody knows. Talks resume in St. Louis.",
+        ["Is this a deal?", "Nobody knows.", "Talks resume in St. Louis."],
+    ),
+    (
+        "The E.U. offered aid. Ms. Lee accepted it on behalf of the No. 2 party.",
+        ["The E.U. offered aid.", "Ms. Lee accepted it on behalf of the No. 2 party."],
+    ),
 ]
 
 
@@ -50,9 +66,12 @@ def run(limit: int = 3000) -> dict:
         started = time.perf_counter()
         produced = sum(len(split(a)) for a in articles)
         seconds = time.perf_counter() - started
-        results[name] = {"cases_exactly_right": f"{correct}/{len(CASES)}",
-                         "sentences_per_second": round(produced / seconds), "sentences_produced": produced,
-                         "pool_sentences": len(rows)}
+        results[name] = {
+            "cases_exactly_right": f"{correct}/{len(CASES)}",
+            "sentences_per_second": round(produced / seconds),
+            "sentences_produced": produced,
+            "pool_sentences": len(rows),
+        }
         print(name, results[name], flush=True)
     return results
 

@@ -26,16 +26,24 @@ def run(runs: int = 3, limit: int = 2000) -> dict:
     model = load_model(directory)
     texts = model.prepare([r["text"] for r in pool_sentences(limit)])
     # The same weights and tokenizer object: only the batching differs.
-    plain = pipeline("text-classification", model=model.scorer.model, tokenizer=model.scorer.tokenizer, top_k=None,
-                     function_to_apply="sigmoid", device=-1)
+    plain = pipeline(
+        "text-classification",
+        model=model.scorer.model,
+        tokenizer=model.scorer.tokenizer,
+        top_k=None,
+        function_to_apply="sigmoid",
+        device=-1,
+    )
 
     def seconds_for(fn) -> float:
         started = time.perf_counter()
         fn()
         return time.perf_counter() - started
 
-    contenders = {"parley": lambda: model.predict_proba(texts),
-                  "pipeline": lambda: plain(texts, batch_size=64, truncation=True)}
+    contenders = {
+        "parley": lambda: model.predict_proba(texts),
+        "pipeline": lambda: plain(texts, batch_size=64, truncation=True),
+    }
     exported = ROOT / "models" / "transformer-int8"
     if (exported / "model.json").is_file():
         int8 = load_model(exported)
@@ -45,10 +53,13 @@ def run(runs: int = 3, limit: int = 2000) -> dict:
         for name, fn in contenders.items():
             times[name].append(seconds_for(fn))
     seconds = {name: statistics.median(t) for name, t in times.items()}
-    result = {"sentences": len(texts), "runs": runs,
-              "parley_sentences_per_second": round(len(texts) / seconds["parley"]),
-              "pipeline_sentences_per_second": round(len(texts) / seconds["pipeline"]),
-              "speedup": round(seconds["pipeline"] / seconds["parley"], 2)}
+    result = {
+        "sentences": len(texts),
+        "runs": runs,
+        "parley_sentences_per_second": round(len(texts) / seconds["parley"]),
+        "pipeline_sentences_per_second": round(len(texts) / seconds["pipeline"]),
+        "speedup": round(seconds["pipeline"] / seconds["parley"], 2),
+    }
     if "parley_onnx_int8" in seconds:
         result["onnx_int8_sentences_per_second"] = round(len(texts) / seconds["parley_onnx_int8"])
         result["onnx_int8_speedup"] = round(seconds["pipeline"] / seconds["parley_onnx_int8"], 2)
@@ -57,9 +68,9 @@ def run(runs: int = 3, limit: int = 2000) -> dict:
 
 
 def corpus_test_macro_f1(model) -> float:
-    from parley.metrics import summary
     from parley.io import load_records
     from parley.labels import to_matrix
+    from parley.metrics import summary
 
     records = [r for r in load_records([ROOT / "data" / "corpus"]) if r.split == "test"]
     predicted = model.predict([r.text for r in records])

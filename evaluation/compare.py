@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from parley.evaluation.html import markdown_to_html
 from parley.errors import InputError
+from parley.evaluation.html import markdown_to_html
 from parley.model import MODEL_JSON
 
 
@@ -69,8 +69,13 @@ def compare_paths(items: list[Path], out: Path, n_boot: int = 500) -> str:
                 build_report(model, [d], run, n_boot=n_boot, force=True, contrast=None)
                 runs.append(run)
         reports = load_reports(runs)
-    markdown = ("# Model comparison\n\nMacro-F1 with 95% bootstrap confidence intervals; ★ marks the best in each column.\n\n"
-                + comparison_table(reports) + "\n\n## Micro-F1\n\n" + comparison_table(reports, "micro_f1") + "\n")
+    markdown = (
+        "# Model comparison\n\nMacro-F1 with 95% bootstrap confidence intervals; ★ marks the best in each column.\n\n"
+        + comparison_table(reports)
+        + "\n\n## Micro-F1\n\n"
+        + comparison_table(reports, "micro_f1")
+        + "\n"
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.md").write_text(markdown, encoding="utf-8")
     (out / "compare.html").write_text(markdown_to_html(markdown, title="Parley comparison"), encoding="utf-8")

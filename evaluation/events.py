@@ -46,8 +46,16 @@ def sentence_records(article: dict, labels: list[list[str]] | None = None) -> li
     lines = article["text"].split("\n")
     for index, line in enumerate(lines):
         chosen = labels[index] if labels is not None else article["sentences"][index]["labels"]
-        records.append({"doc_id": article["article_id"], "sentence": index, "start": start,
-                        "end": start + len(line), "text": line, "labels": list(chosen)})
+        records.append(
+            {
+                "doc_id": article["article_id"],
+                "sentence": index,
+                "start": start,
+                "end": start + len(line),
+                "text": line,
+                "labels": list(chosen),
+            }
+        )
         start += len(line) + 1
     return records
 
@@ -64,8 +72,12 @@ def model_labels(articles: list[dict], labeller) -> dict[str, list[list[str]]]:
 def predict_events(articles: list[dict], labels_per_article: dict[str, list[list[str]]] | None = None) -> dict:
     """Predicted events per article id, from gold labels or from the given labels."""
     nlp = load_parser()
-    return {a["article_id"]: extract_events(a["text"], sentence_records(
-        a, labels_per_article[a["article_id"]] if labels_per_article else None), nlp=nlp) for a in articles}
+    return {
+        a["article_id"]: extract_events(
+            a["text"], sentence_records(a, labels_per_article[a["article_id"]] if labels_per_article else None), nlp=nlp
+        )
+        for a in articles
+    }
 
 
 class HeadFinder:
@@ -94,6 +106,7 @@ class HeadFinder:
 
 def _match(gold: list[dict], predicted: list[dict]) -> list[tuple[dict | None, dict | None]]:
     """Pairs of (gold, predicted) events matched by sentence and act, in order."""
+
     def key_order(events):
         seen: dict = {}
         keyed = {}
@@ -112,12 +125,19 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
     precision = tp / n_pred if n_pred else 0.0
     recall = tp / n_gold if n_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-            "tp": tp, "predicted": n_pred, "gold": n_gold}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "predicted": n_pred,
+        "gold": n_gold,
+    }
 
 
-def evaluate_events(gold_articles: Iterable[dict], predicted_per_article: dict[str, list[dict]],
-                    head_finder: HeadFinder | None = None) -> dict:
+def evaluate_events(
+    gold_articles: Iterable[dict], predicted_per_article: dict[str, list[dict]], head_finder: HeadFinder | None = None
+) -> dict:
     """Role precision/recall/F1 (exact and head), reply-link accuracy and error lists."""
     heads = head_finder or HeadFinder()
     counts = {role: {"exact": 0, "head": 0, "predicted": 0, "gold": 0} for role in ROLES}
@@ -148,9 +168,15 @@ def evaluate_events(gold_articles: Iterable[dict], predicted_per_article: dict[s
                 counts[role]["head"] += same_head
                 if not same_head and (g is not None or p is not None) and len(errors[role]) < ERRORS_PER_ROLE:
                     sentence = text.split("\n")[(gold or pred)["sentence"]]
-                    errors[role].append({"article": article["article_id"], "act": (gold or pred)["act"],
-                                         "sentence": sentence, "gold": g["text"] if g else None,
-                                         "predicted": p["text"] if p else None})
+                    errors[role].append(
+                        {
+                            "article": article["article_id"],
+                            "act": (gold or pred)["act"],
+                            "sentence": sentence,
+                            "gold": g["text"] if g else None,
+                            "predicted": p["text"] if p else None,
+                        }
+                    )
             if gold is None or gold["act"] not in REPLY_ACTS or not gold.get("answers"):
                 continue
             replies += 1
@@ -161,15 +187,29 @@ def evaluate_events(gold_articles: Iterable[dict], predicted_per_article: dict[s
                 by_id = {e["id"]: e for e in predicted}
                 got = by_id.get(pred.get("answers")) if pred else None
                 gold_target = next(e for e in article["events"] if e["id"] == gold["answers"])
-                link_errors.append({"article": article["article_id"], "reply": text.split("\n")[gold["sentence"]],
-                                    "gold": text.split("\n")[gold_target["sentence"]],
-                                    "predicted": text.split("\n")[got["sentence"]] if got else None})
-    roles = {role: {"exact": _prf(c["exact"], c["predicted"], c["gold"]),
-                    "head": _prf(c["head"], c["predicted"], c["gold"])} for role, c in counts.items()}
-    return {"events": events, "roles": roles,
-            "reply_links": {"gold_replies": replies, "right": linked_right,
-                            "accuracy": round(linked_right / replies, 4) if replies else 0.0},
-            "errors": errors, "link_errors": link_errors}
+                link_errors.append(
+                    {
+                        "article": article["article_id"],
+                        "reply": text.split("\n")[gold["sentence"]],
+                        "gold": text.split("\n")[gold_target["sentence"]],
+                        "predicted": text.split("\n")[got["sentence"]] if got else None,
+                    }
+                )
+    roles = {
+        role: {"exact": _prf(c["exact"], c["predicted"], c["gold"]), "head": _prf(c["head"], c["predicted"], c["gold"])}
+        for role, c in counts.items()
+    }
+    return {
+        "events": events,
+        "roles": roles,
+        "reply_links": {
+            "gold_replies": replies,
+            "right": linked_right,
+            "accuracy": round(linked_right / replies, 4) if replies else 0.0,
+        },
+        "errors": errors,
+        "link_errors": link_errors,
+    }
 
 
 def relink_gold(articles: list[dict]) -> dict[str, list[dict]]:
@@ -184,12 +224,15 @@ def relink_gold(articles: list[dict]) -> dict[str, list[dict]]:
 def evaluate_modes(articles: list[dict], labeller=None) -> dict:
     """Results for gold acts, gold events (linking alone) and, with a model, predicted acts."""
     heads = HeadFinder()
-    result = {"articles": len(articles),
-              "gold acts": evaluate_events(articles, predict_events(articles), heads),
-              "gold events": evaluate_events(articles, relink_gold(articles), heads)}
+    result = {
+        "articles": len(articles),
+        "gold acts": evaluate_events(articles, predict_events(articles), heads),
+        "gold events": evaluate_events(articles, relink_gold(articles), heads),
+    }
     if labeller is not None:
         result["predicted acts"] = evaluate_events(
-            articles, predict_events(articles, model_labels(articles, labeller)), heads)
+            articles, predict_events(articles, model_labels(articles, labeller)), heads
+        )
         result["predicted acts"]["model"] = labeller.name
     return result
 
@@ -198,29 +241,44 @@ def events_report_markdown(result: dict, title: str = "Events", show_errors: int
     """A report section: one table per mode, reply-link accuracy, then the first errors."""
     modes = [m for m in ("gold acts", "predicted acts", "gold events") if m in result]
     lines = [f"## {title}", ""]
-    lines.append(f"{result.get('articles', '?')} articles. Head = the span's syntactic head token "
-                 "(last token as fallback), the same rule for gold and predicted spans.")
+    lines.append(
+        f"{result.get('articles', '?')} articles. Head = the span's syntactic head token "
+        "(last token as fallback), the same rule for gold and predicted spans."
+    )
     lines.append("")
     for mode in modes:
         scored = result[mode]
         if mode == "gold events":
-            lines += [f"### Reply linking alone (gold events, links removed): accuracy "
-                      f"{scored['reply_links']['accuracy']:.3f} "
-                      f"({scored['reply_links']['right']}/{scored['reply_links']['gold_replies']})", ""]
+            lines += [
+                f"### Reply linking alone (gold events, links removed): accuracy "
+                f"{scored['reply_links']['accuracy']:.3f} "
+                f"({scored['reply_links']['right']}/{scored['reply_links']['gold_replies']})",
+                "",
+            ]
             continue
         model = f" ({scored['model']})" if "model" in scored else ""
-        lines += [f"### {mode.capitalize()}{model}", "",
-                  f"Events: {scored['events']['gold']} gold, {scored['events']['predicted']} predicted, "
-                  f"{scored['events']['matched']} matched by sentence and act.", "",
-                  "| role | head P | head R | head F1 | exact P | exact R | exact F1 | gold |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"### {mode.capitalize()}{model}",
+            "",
+            f"Events: {scored['events']['gold']} gold, {scored['events']['predicted']} predicted, "
+            f"{scored['events']['matched']} matched by sentence and act.",
+            "",
+            "| role | head P | head R | head F1 | exact P | exact R | exact F1 | gold |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for role in ROLES:
             h, x = scored["roles"][role]["head"], scored["roles"][role]["exact"]
-            lines.append(f"| {role} | {h['precision']:.3f} | {h['recall']:.3f} | **{h['f1']:.3f}** | "
-                         f"{x['precision']:.3f} | {x['recall']:.3f} | {x['f1']:.3f} | {h['gold']} |")
+            lines.append(
+                f"| {role} | {h['precision']:.3f} | {h['recall']:.3f} | **{h['f1']:.3f}** | "
+                f"{x['precision']:.3f} | {x['recall']:.3f} | {x['f1']:.3f} | {h['gold']} |"
+            )
         links = scored["reply_links"]
-        lines += ["", f"Reply-link accuracy: **{links['accuracy']:.3f}** ({links['right']}/{links['gold_replies']} "
-                  "gold replies with a link)", ""]
+        lines += [
+            "",
+            f"Reply-link accuracy: **{links['accuracy']:.3f}** ({links['right']}/{links['gold_replies']} "
+            "gold replies with a link)",
+            "",
+        ]
     if "gold acts" in result and show_errors:
         lines += ["### Errors (gold acts)", ""]
         for role in ROLES:
@@ -247,4 +305,3 @@ def main(split: str = "dev", model: str | None = None, show: Callable[[str], Non
     result = evaluate_modes(load_articles(split=split), labeller)
     show(events_report_markdown(result, title=f"Events ({split})"))
     return result
-

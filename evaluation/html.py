@@ -18,6 +18,7 @@ _SRC = re.compile(r'src="([^"]+\.png)"')
 def markdown_to_html(text: str, base: Path | None = None, title: str = "Parley report") -> str:
     body = md.markdown(text, extensions=["tables"])
     if base is not None:
+
         def embed(match):
             path = base / match.group(1)
             if not path.is_file():
@@ -25,5 +26,7 @@ def markdown_to_html(text: str, base: Path | None = None, title: str = "Parley r
             return 'src="data:image/png;base64,' + base64.b64encode(path.read_bytes()).decode("ascii") + '"'
 
         body = _SRC.sub(embed, body)
-    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>\n{body}\n</body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body>\n{body}\n</body></html>\n"
+    )

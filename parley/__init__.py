@@ -1,8 +1,8 @@
 """Parley: find proposals, agreements and rejections in news text.
 
-    import parley
-    nlp = parley.load("default")
-    nlp.predict(["Moscow rejected the plan."])
+import parley
+nlp = parley.load("default")
+nlp.predict(["Moscow rejected the plan."])
 """
 
 __version__ = "0.1.0"

@@ -47,9 +47,18 @@ def compare_annotations(path_a: str | Path, path_b: str | Path) -> dict:
         "common": len(common),
         "exact_match": float(np.mean((ya == yb).all(axis=1))),
         "macro_f1": scores["macro_f1"],
-        "per_label": {label: {"kappa": cohen_kappa(ya[:, j], yb[:, j]), "f1": scores["per_label"][label]["f1"],
-                              "a": int(ya[:, j].sum()), "b": int(yb[:, j].sum())}
-                      for j, label in enumerate(LABELS)},
-        "disagreements": [{"id": i, "text": a[i].text, "a": list(a[i].labels), "b": list(b[i].labels)}
-                          for i in common if a[i].labels != b[i].labels],
+        "per_label": {
+            label: {
+                "kappa": cohen_kappa(ya[:, j], yb[:, j]),
+                "f1": scores["per_label"][label]["f1"],
+                "a": int(ya[:, j].sum()),
+                "b": int(yb[:, j].sum()),
+            }
+            for j, label in enumerate(LABELS)
+        },
+        "disagreements": [
+            {"id": i, "text": a[i].text, "a": list(a[i].labels), "b": list(b[i].labels)}
+            for i in common
+            if a[i].labels != b[i].labels
+        ],
     }

@@ -66,15 +66,18 @@ class Labeller:
                 records.append(record)
         return records
 
-    def predict_documents(self, documents: Mapping[str, str] | Iterable[str], threshold: float | dict | None = None,
-                          workers: int = 1) -> list[dict]:
+    def predict_documents(
+        self, documents: Mapping[str, str] | Iterable[str], threshold: float | dict | None = None, workers: int = 1
+    ) -> list[dict]:
         """Split each article into sentences and label them: per article, its id, sentence
         records (with character offsets) and summary. Ids are the mapping's keys or 0, 1, ..."""
         items = documents.items() if isinstance(documents, Mapping) else enumerate(documents)
         docs = [Document(str(doc_id), text, "") for doc_id, text in items]
         predictor = Predictor(self.model, threshold, workers=workers)
-        return [{"doc_id": doc.id, "sentences": records, "summary": summarise(doc.id, records)}
-                for doc, records in predictor.records(docs)]
+        return [
+            {"doc_id": doc.id, "sentences": records, "summary": summarise(doc.id, records)}
+            for doc, records in predictor.records(docs)
+        ]
 
     def explain(self, text: str, top: int = 8) -> dict:
         from parley.explain import explain

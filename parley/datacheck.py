@@ -29,7 +29,9 @@ def check_records(records: list[Record]) -> list[Problem]:
     near: dict[str, Record] = {}
     for record in records:
         if record.split is not None and record.split not in SPLITS:
-            problems.append(Problem(record.path, record.line, f"unknown split {record.split!r}; expected {list(SPLITS)}"))
+            problems.append(
+                Problem(record.path, record.line, f"unknown split {record.split!r}; expected {list(SPLITS)}")
+            )
         if len(record.text.strip()) < 3:
             problems.append(Problem(record.path, record.line, "text shorter than 3 characters", "warning"))
         key = exact_key(record.text)
@@ -54,10 +56,15 @@ def check_records(records: list[Record]) -> list[Problem]:
 def _duplicate(record: Record, first: Record, what: str) -> Problem:
     where = f"{first.path}:{first.line}"
     if record.split and first.split and record.split != first.split:
-        return Problem(record.path, record.line, f"{what} leaks across splits ({record.split} here, {first.split} at {where})")
+        return Problem(
+            record.path, record.line, f"{what} leaks across splits ({record.split} here, {first.split} at {where})"
+        )
     if record.labels != first.labels:
-        return Problem(record.path, record.line,
-                       f"{what} with conflicting labels {list(record.labels)} vs {list(first.labels)} at {where}")
+        return Problem(
+            record.path,
+            record.line,
+            f"{what} with conflicting labels {list(record.labels)} vs {list(first.labels)} at {where}",
+        )
     severity = "error" if what == "duplicate sentence" else "warning"
     return Problem(record.path, record.line, f"{what} of {where}", severity)
 
@@ -71,8 +78,13 @@ def _check_articles(records: list[Record]) -> list[Problem]:
     for article, members in by_article.items():
         splits = {r.split for r in members}
         if len(splits) > 1:
-            problems.append(Problem(members[0].path, members[0].line,
-                                    f"article {article!r} straddles splits {sorted(s or '-' for s in splits)}"))
+            problems.append(
+                Problem(
+                    members[0].path,
+                    members[0].line,
+                    f"article {article!r} straddles splits {sorted(s or '-' for s in splits)}",
+                )
+            )
         positions = [r.position for r in members]
         if None not in positions:
             seen: dict[int, Record] = {}
@@ -92,15 +104,27 @@ def _check_twins(records: list[Record]) -> list[Problem]:
             continue
         original = by_id.get(twin.twin_of)
         if original is None:
-            problems.append(Problem(twin.path, twin.line, f"twin of {twin.twin_of!r}, which is not in the data checked",
-                                    "warning"))
+            problems.append(
+                Problem(twin.path, twin.line, f"twin of {twin.twin_of!r}, which is not in the data checked", "warning")
+            )
             continue
         if twin.split != original.split:
-            problems.append(Problem(twin.path, twin.line, f"twin in split {twin.split!r} but its original "
-                                    f"{original.id!r} is in {original.split!r} ({original.where()})"))
+            problems.append(
+                Problem(
+                    twin.path,
+                    twin.line,
+                    f"twin in split {twin.split!r} but its original "
+                    f"{original.id!r} is in {original.split!r} ({original.where()})",
+                )
+            )
         if twin.labels == original.labels:
-            problems.append(Problem(twin.path, twin.line, f"twin has the same labels {list(twin.labels)} as "
-                                    f"{original.id!r}: it flips nothing"))
+            problems.append(
+                Problem(
+                    twin.path,
+                    twin.line,
+                    f"twin has the same labels {list(twin.labels)} as {original.id!r}: it flips nothing",
+                )
+            )
     return problems
 
 
@@ -112,7 +136,7 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 def word_runs(text: str, n: int = SHARED_RUN_WORDS) -> set[tuple[str, ...]]:
     words = _WORDS.findall(text.lower())
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def check_shared_runs(records: list[Record], external: Path) -> list[Problem]:
@@ -135,8 +159,14 @@ def check_shared_runs(records: list[Record], external: Path) -> list[Problem]:
         shared = word_runs(record.text) & theirs
         if shared:
             run = " ".join(min(shared))
-            problems.append(Problem(record.path, record.line, f"shares the {SHARED_RUN_WORDS}-word run {run!r} with "
-                                    f"{external}: write it in the project's own words"))
+            problems.append(
+                Problem(
+                    record.path,
+                    record.line,
+                    f"shares the {SHARED_RUN_WORDS}-word run {run!r} with "
+                    f"{external}: write it in the project's own words",
+                )
+            )
     return problems
 
 
@@ -145,8 +175,11 @@ def _check_groups(records: list[Record]) -> list[Problem]:
     for record in records:
         if record.group is not None:
             groups[record.group].append(record)
-    return [Problem(members[0].path, members[0].line, f"contrast group {group!r} has a single member")
-            for group, members in groups.items() if len(members) < 2]
+    return [
+        Problem(members[0].path, members[0].line, f"contrast group {group!r} has a single member")
+        for group, members in groups.items()
+        if len(members) < 2
+    ]
 
 
 def _check_label_coverage(records: list[Record]) -> list[Problem]:

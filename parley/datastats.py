@@ -42,8 +42,11 @@ def corpus_stats(records: list[Record]) -> dict:
         "cooccurrence": cooccurrence,
         "label_sets": dict(label_sets.most_common()),
         "length_words": {
-            "min": int(lengths.min()), "median": float(np.median(lengths)), "mean": round(float(lengths.mean()), 1),
-            "p95": float(np.percentile(lengths, 95)), "max": int(lengths.max()),
+            "min": int(lengths.min()),
+            "median": float(np.median(lengths)),
+            "mean": round(float(lengths.mean()), 1),
+            "p95": float(np.percentile(lengths, 95)),
+            "max": int(lengths.max()),
         },
     }
 
@@ -52,7 +55,9 @@ def corpus_stats(records: list[Record]) -> dict:
 TRIGGER = re.compile(
     r"\b(?:agree\w*|accept\w*|offer\w*|propos\w*|reject\w*|refus\w*|deals?|plans?|bids?|talks|sign(?:s|ed|ing)?|"
     r"back(?:s|ed|ing)?|approv\w*|veto\w*|vot(?:e|es|ed|ing)|endors\w*|ratif\w*|accord|treaty|compromise|"
-    r"settle\w*|dismiss\w*|oppos\w*|support\w*|terms|truce|ceasefire|pact)\b", re.I)
+    r"settle\w*|dismiss\w*|oppos\w*|support\w*|terms|truce|ceasefire|pact)\b",
+    re.I,
+)
 _TOKEN = re.compile(r"[A-Za-z][\w'’.-]*")
 _WORD4 = re.compile(r"[a-z0-9]+")
 LONG_SENTENCE_WORDS = 30
@@ -66,7 +71,8 @@ def news_shape(texts: list[str], labels: list[tuple[str, ...]] | None = None) ->
     names = [sum(1 for w in _TOKEN.findall(t)[1:] if w[0].isupper()) for t in texts]
     shape = {
         "sentences": len(texts),
-        "length_p50": float(np.percentile(lengths, 50)), "length_p90": float(np.percentile(lengths, 90)),
+        "length_p50": float(np.percentile(lengths, 50)),
+        "length_p90": float(np.percentile(lengths, 90)),
         "over_30_words": float((lengths > LONG_SENTENCE_WORDS).mean()),
         "quote_rate": float(np.mean([bool(re.search(r"[\"“”]", t)) for t in texts])) if texts else 0.0,
         "names_per_sentence": float(np.mean(names)) if names else 0.0,
@@ -76,15 +82,16 @@ def news_shape(texts: list[str], labels: list[tuple[str, ...]] | None = None) ->
         triggered = [bool(lab) for t, lab in zip(texts, labels) if TRIGGER.search(t)]
         acts = sum(triggered)
         shape["any_act_rate"] = float(np.mean([bool(lab) for lab in labels])) if labels else 0.0
-        shape.update({f"{label}_rate": float(np.mean([label in lab for lab in labels])) if labels else 0.0
-                      for label in LABELS})
+        shape.update(
+            {f"{label}_rate": float(np.mean([label in lab for lab in labels])) if labels else 0.0 for label in LABELS}
+        )
         shape["trigger_nonacts_per_act"] = (len(triggered) - acts) / acts if acts else float("inf")
     return shape
 
 
 def four_grams(text: str) -> set[tuple[str, ...]]:
     words = _WORD4.findall(text.lower())
-    return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
+    return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
 
 
 def overused_four_grams(act_texts: list[str], pool_texts: list[str], top: int = 30) -> list[dict]:
@@ -101,7 +108,12 @@ def overused_four_grams(act_texts: list[str], pool_texts: list[str], top: int = 
     for text in candidates:
         for gram in four_grams(text) & in_pool.keys():
             in_pool[gram] += 1
-    return [{"four_gram": " ".join(g), "corpus_per_10k": 1e4 * counts[g] / max(len(act_texts), 1),
-             "pool_per_10k": 1e4 * in_pool[g] / max(len(candidates), 1),
-             "ratio": (counts[g] / max(len(act_texts), 1)) / ((in_pool[g] + 1) / (len(candidates) + 1))}
-            for g in chosen]
+    return [
+        {
+            "four_gram": " ".join(g),
+            "corpus_per_10k": 1e4 * counts[g] / max(len(act_texts), 1),
+            "pool_per_10k": 1e4 * in_pool[g] / max(len(candidates), 1),
+            "ratio": (counts[g] / max(len(act_texts), 1)) / ((in_pool[g] + 1) / (len(candidates) + 1)),
+        }
+        for g in chosen
+    ]

@@ -55,39 +55,183 @@ ACTS = ("proposal", "agreement", "rejection")
 REPLY_ACTS = ("agreement", "rejection")
 ROLES = ("trigger", "actor", "counterpart", "object", "source")
 
-PROPOSAL_VERBS = frozenset({
-    "propose", "offer", "suggest", "table", "float", "present", "send", "submit", "unveil", "invite",
-    "circulate", "raise", "draw", "moot", "pitch", "introduce", "lay", "outline", "put",
-    "extend", "launch", "tender", "renew", "sweeten", "improve", "revise", "draft", "forward",
-})
-PROPOSAL_NOUNS = frozenset({
-    "proposal", "offer", "plan", "bid", "scheme", "compromise", "initiative", "draft", "package",
-    "invitation", "overture", "terms", "roadmap", "framework", "counterproposal", "counteroffer",
-    "suggestion", "resolution", "blueprint", "formula", "approach", "programme", "program",
-})
-AGREEMENT_VERBS = frozenset({
-    "agree", "accept", "approve", "back", "pass", "sign", "recommend", "clear", "adopt", "endorse",
-    "ratify", "support", "embrace", "okay", "sanction", "conclude", "reach", "strike",
-    "seal", "clinch", "finalise", "finalize", "sponsor",
-})
-AGREEMENT_NOUNS = frozenset({"acceptance", "approval", "endorsement", "ratification", "backing", "agreement", "consent"})
-REJECTION_VERBS = frozenset({
-    "reject", "refuse", "decline", "dismiss", "veto", "oppose", "rebuff", "spurn", "block", "scrap",
-    "repudiate", "snub", "denounce",
-})
+PROPOSAL_VERBS = frozenset(
+    {
+        "propose",
+        "offer",
+        "suggest",
+        "table",
+        "float",
+        "present",
+        "send",
+        "submit",
+        "unveil",
+        "invite",
+        "circulate",
+        "raise",
+        "draw",
+        "moot",
+        "pitch",
+        "introduce",
+        "lay",
+        "outline",
+        "put",
+        "extend",
+        "launch",
+        "tender",
+        "renew",
+        "sweeten",
+        "improve",
+        "revise",
+        "draft",
+        "forward",
+    }
+)
+PROPOSAL_NOUNS = frozenset(
+    {
+        "proposal",
+        "offer",
+        "plan",
+        "bid",
+        "scheme",
+        "compromise",
+        "initiative",
+        "draft",
+        "package",
+        "invitation",
+        "overture",
+        "terms",
+        "roadmap",
+        "framework",
+        "counterproposal",
+        "counteroffer",
+        "suggestion",
+        "resolution",
+        "blueprint",
+        "formula",
+        "approach",
+        "programme",
+        "program",
+    }
+)
+AGREEMENT_VERBS = frozenset(
+    {
+        "agree",
+        "accept",
+        "approve",
+        "back",
+        "pass",
+        "sign",
+        "recommend",
+        "clear",
+        "adopt",
+        "endorse",
+        "ratify",
+        "support",
+        "embrace",
+        "okay",
+        "sanction",
+        "conclude",
+        "reach",
+        "strike",
+        "seal",
+        "clinch",
+        "finalise",
+        "finalize",
+        "sponsor",
+    }
+)
+AGREEMENT_NOUNS = frozenset(
+    {"acceptance", "approval", "endorsement", "ratification", "backing", "agreement", "consent"}
+)
+REJECTION_VERBS = frozenset(
+    {
+        "reject",
+        "refuse",
+        "decline",
+        "dismiss",
+        "veto",
+        "oppose",
+        "rebuff",
+        "spurn",
+        "block",
+        "scrap",
+        "repudiate",
+        "snub",
+        "denounce",
+    }
+)
 # Phrasal rejections: the verb counts only with this particle or preposition.
-REJECTION_PHRASAL = {"vote": ("down", "against"), "rule": ("out",), "turn": ("down",), "throw": ("out",),
-                     "shoot": ("down",), "knock": ("back",)}
-REJECTION_NOUNS = frozenset({
-    "rejection", "refusal", "veto", "non-starter", "nonstarter", "trick", "ploy", "dead", "unacceptable",
-    "insult", "provocation",
-})
+REJECTION_PHRASAL = {
+    "vote": ("down", "against"),
+    "rule": ("out",),
+    "turn": ("down",),
+    "throw": ("out",),
+    "shoot": ("down",),
+    "knock": ("back",),
+}
+REJECTION_NOUNS = frozenset(
+    {
+        "rejection",
+        "refusal",
+        "veto",
+        "non-starter",
+        "nonstarter",
+        "trick",
+        "ploy",
+        "dead",
+        "unacceptable",
+        "insult",
+        "provocation",
+    }
+)
 # Verbs whose `to` phrase names the recipient (counterpart) and whose first of two objects does.
-RECIPIENT_VERBS = frozenset({"propose", "offer", "send", "submit", "present", "put", "lay", "recommend", "suggest",
-                             "extend", "pitch", "table", "hand", "give", "make", "deliver", "introduce"})
-REPORT_VERBS = frozenset({"say", "tell", "announce", "confirm", "report", "add", "state", "claim", "insist",
-                          "note", "declare", "write", "explain", "argue", "reveal", "disclose", "indicate",
-                          "acknowledge", "admit", "show", "suggest"})
+RECIPIENT_VERBS = frozenset(
+    {
+        "propose",
+        "offer",
+        "send",
+        "submit",
+        "present",
+        "put",
+        "lay",
+        "recommend",
+        "suggest",
+        "extend",
+        "pitch",
+        "table",
+        "hand",
+        "give",
+        "make",
+        "deliver",
+        "introduce",
+    }
+)
+REPORT_VERBS = frozenset(
+    {
+        "say",
+        "tell",
+        "announce",
+        "confirm",
+        "report",
+        "add",
+        "state",
+        "claim",
+        "insist",
+        "note",
+        "declare",
+        "write",
+        "explain",
+        "argue",
+        "reveal",
+        "disclose",
+        "indicate",
+        "acknowledge",
+        "admit",
+        "show",
+        "suggest",
+    }
+)
 VERDICT_VERBS = frozenset({"call", "describe", "brand", "label", "dismiss", "deem", "consider"})
 PERSONAL_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "you"})
 PARSE_BATCH = 64
@@ -128,9 +272,28 @@ def parse(texts: list[str], nlp=None, batch_size: int = PARSE_BATCH) -> list:
 # Coarse parts of speech from the tagger's fine tags (the attribute ruler that maps them is
 # disabled, as is the lemmatizer: together they took a third of the parse time, measured on
 # 300 real news sentences, and the rules need lemmas only for the words they list).
-TAG_TO_POS = {"MD": "AUX", "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "JJ": "ADJ", "JJR": "ADJ",
-              "JJS": "ADJ", "DT": "DET", "PDT": "DET", "TO": "PART", "POS": "PART", "RP": "PART", "IN": "ADP",
-              "PRP": "PRON", "PRP$": "PRON", "WP": "PRON", "CD": "NUM", "RB": "ADV", "CC": "CCONJ"}
+TAG_TO_POS = {
+    "MD": "AUX",
+    "NN": "NOUN",
+    "NNS": "NOUN",
+    "NNP": "PROPN",
+    "NNPS": "PROPN",
+    "JJ": "ADJ",
+    "JJR": "ADJ",
+    "JJS": "ADJ",
+    "DT": "DET",
+    "PDT": "DET",
+    "TO": "PART",
+    "POS": "PART",
+    "RP": "PART",
+    "IN": "ADP",
+    "PRP": "PRON",
+    "PRP$": "PRON",
+    "WP": "PRON",
+    "CD": "NUM",
+    "RB": "ADV",
+    "CC": "CCONJ",
+}
 
 
 def _pos(token) -> str:
@@ -141,10 +304,31 @@ def _pos(token) -> str:
 
 
 IRREGULAR_FORMS = {
-    "drew": "draw", "drawn": "draw", "laid": "lay", "sent": "send", "struck": "strike", "threw": "throw",
-    "thrown": "throw", "shot": "shoot", "said": "say", "told": "tell", "wrote": "write", "written": "write",
-    "shown": "show", "made": "make", "gave": "give", "given": "give", "came": "come", "put": "put", "cut": "cut",
-    "ruled": "rule", "turned": "turn", "voted": "vote", "knocked": "knock", "sold": "sell", "brought": "bring",
+    "drew": "draw",
+    "drawn": "draw",
+    "laid": "lay",
+    "sent": "send",
+    "struck": "strike",
+    "threw": "throw",
+    "thrown": "throw",
+    "shot": "shoot",
+    "said": "say",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "shown": "show",
+    "made": "make",
+    "gave": "give",
+    "given": "give",
+    "came": "come",
+    "put": "put",
+    "cut": "cut",
+    "ruled": "rule",
+    "turned": "turn",
+    "voted": "vote",
+    "knocked": "knock",
+    "sold": "sell",
+    "brought": "bring",
 }
 
 
@@ -164,9 +348,19 @@ def _inflections(word: str) -> set[str]:
 
 
 def _lemma_table() -> dict[str, str]:
-    words = (PROPOSAL_VERBS | PROPOSAL_NOUNS | AGREEMENT_VERBS | AGREEMENT_NOUNS | REJECTION_VERBS | REJECTION_NOUNS
-             | set(REJECTION_PHRASAL) | RECIPIENT_VERBS | REPORT_VERBS | VERDICT_VERBS
-             | {"invite", "urge", "ask", "negotiate", "settle", "vote", "come", "meet"})
+    words = (
+        PROPOSAL_VERBS
+        | PROPOSAL_NOUNS
+        | AGREEMENT_VERBS
+        | AGREEMENT_NOUNS
+        | REJECTION_VERBS
+        | REJECTION_NOUNS
+        | set(REJECTION_PHRASAL)
+        | RECIPIENT_VERBS
+        | REPORT_VERBS
+        | VERDICT_VERBS
+        | {"invite", "urge", "ask", "negotiate", "settle", "vote", "come", "meet"}
+    )
     table = {form: word for word in sorted(words) for form in _inflections(word)}
     table.update(IRREGULAR_FORMS)
     return table
@@ -233,8 +427,7 @@ def _object_span(head, offset: int, skip: Iterable = ()) -> dict | None:
     """What is proposed / accepted / refused, as written: a noun phrase or a clause without its
     leading `to` / `that`."""
     members = _subtree_without(head, (), skip)
-    members -= {c.i for c in head.children if c.dep_ in ("mark", "aux") and c.lower_ in ("to", "that")
-                and c.i < head.i}
+    members -= {c.i for c in head.children if c.dep_ in ("mark", "aux") and c.lower_ in ("to", "that") and c.i < head.i}
     for child in head.children:  # "rejected the first offer as opportunistic": a verdict, not the offer
         if child.dep_ == "prep" and child.lower_ == "as" and child.i > head.i:
             members -= {t.i for t in child.subtree}
@@ -248,9 +441,16 @@ def _word_tokens(token) -> list:
     """The token joined with hyphenated neighbours ("non - starter", "co - sponsored")."""
     doc = token.doc
     left = right = token.i
-    while left - 2 >= 0 and doc[left - 1].text == "-" and not doc[left - 2].whitespace_ and not doc[left - 1].whitespace_:
+    while (
+        left - 2 >= 0 and doc[left - 1].text == "-" and not doc[left - 2].whitespace_ and not doc[left - 1].whitespace_
+    ):
         left -= 2
-    while right + 2 < len(doc) and doc[right + 1].text == "-" and not doc[right].whitespace_ and not doc[right + 1].whitespace_:
+    while (
+        right + 2 < len(doc)
+        and doc[right + 1].text == "-"
+        and not doc[right].whitespace_
+        and not doc[right + 1].whitespace_
+    ):
         right += 2
     return [doc[i] for i in range(left, right + 1)]
 
@@ -269,8 +469,11 @@ def _trigger_span(token, offset: int) -> dict | None:
     tokens = _word_tokens(token)
     extra = [c for c in token.children if c.dep_ == "prt" and c.i == token.i + 1]
     if _lemma(token) == "vote":
-        extra += [c for c in token.children if c.dep_ in ("prep", "prt") and c.lower_ in ("against", "down")
-                  and c.i == token.i + 1]
+        extra += [
+            c
+            for c in token.children
+            if c.dep_ in ("prep", "prt") and c.lower_ in ("against", "down") and c.i == token.i + 1
+        ]
     return _span(tokens + extra, offset)
 
 
@@ -329,8 +532,13 @@ def _proposer(noun):
                 if grandchild.dep_ == "pobj":
                     return grandchild
     for child in noun.children:
-        if child.dep_ in ("amod", "compound") and child.i < noun.i and child.text[:1].isupper() and child.i > 0 \
-                and _pos(child) in ("ADJ", "PROPN"):
+        if (
+            child.dep_ in ("amod", "compound")
+            and child.i < noun.i
+            and child.text[:1].isupper()
+            and child.i > 0
+            and _pos(child) in ("ADJ", "PROPN")
+        ):
             return child
     return None
 
@@ -353,8 +561,13 @@ def _root(sent):
 def _coordinated(token, candidates: list, taken: set[int]) -> list:
     """Candidates joined to `token` by coordination ("approved it ..., and signed it"): each
     is an act of its own, as the annotators count them."""
-    return [c for c in candidates if c.i not in taken and c.i != token.i
-            and ((c.dep_ == "conj" and c.head.i == token.i) or (token.dep_ == "conj" and token.head.i == c.i))]
+    return [
+        c
+        for c in candidates
+        if c.i not in taken
+        and c.i != token.i
+        and ((c.dep_ == "conj" and c.head.i == token.i) or (token.dep_ == "conj" and token.head.i == c.i))
+    ]
 
 
 def choose_triggers(sent, acts: list[str]) -> dict[str, list]:
@@ -446,8 +659,10 @@ def _reply_object_head(verb):
 def _governing_verb(token):
     """For a noun trigger: the verb it hangs from ("made an offer", "refusal came")."""
     head = token
-    while head.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "oprd", "pobj", "prep", "conj", "appos") \
-            and head.head.i != head.i:
+    while (
+        head.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "oprd", "pobj", "prep", "conj", "appos")
+        and head.head.i != head.i
+    ):
         head = head.head
         if _pos(head) in ("VERB", "AUX"):
             return head
@@ -472,7 +687,8 @@ def _source(token, actor_head):
     for candidate in token.doc:
         if candidate.lower_ == "according":
             reporter = _pobj(candidate, "to") or next(
-                (_child(c, "pobj") for c in candidate.children if c.lower_ == "to"), None)
+                (_child(c, "pobj") for c in candidate.children if c.lower_ == "to"), None
+            )
             if reporter is not None:
                 return reporter
     return None
@@ -489,7 +705,9 @@ def _verb_roles(verb) -> dict:
     elif verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.dep_ != "ROOT":
         # "a compromise on nitrogen rules drawn up by X", "a peace plan proposed by Putin"
         proposed = verb.head
-        while proposed.dep_ == "pobj" and proposed.head.dep_ == "prep" and _pos(proposed.head.head) in ("NOUN", "PROPN"):
+        while (
+            proposed.dep_ == "pobj" and proposed.head.dep_ == "prep" and _pos(proposed.head.head) in ("NOUN", "PROPN")
+        ):
             proposed = proposed.head.head
         roles["object"] = proposed
         roles["object_skip"] = (verb,)
@@ -498,7 +716,8 @@ def _verb_roles(verb) -> dict:
         # a main clause misread as a noun with a participle ("Colombia's bishops offered ...")
         roles["actor"] = verb.head
         roles["object"] = _child(verb, "dobj") or next(
-            (c for c in verb.children if c.dep_ in ("xcomp", "advcl") and _child(c, "aux") is not None), None)
+            (c for c in verb.children if c.dep_ in ("xcomp", "advcl") and _child(c, "aux") is not None), None
+        )
     else:
         roles["actor"] = _clause_subject(verb)
         objects = _children(verb, "dobj", "dative")
@@ -520,16 +739,28 @@ def _verb_roles(verb) -> dict:
             if direct:
                 roles["object"] = direct[-1]
             if roles["object"] is None:
-                roles["object"] = _child(verb, "xcomp") or _child(verb, "ccomp") or next(
-                    (c for c in verb.children if c.dep_ == "advcl" and lemma in PROPOSAL_VERBS | AGREEMENT_VERBS
-                     and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+                roles["object"] = (
+                    _child(verb, "xcomp")
+                    or _child(verb, "ccomp")
+                    or next(
+                        (
+                            c
+                            for c in verb.children
+                            if c.dep_ == "advcl"
+                            and lemma in PROPOSAL_VERBS | AGREEMENT_VERBS
+                            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                        ),
+                        None,
+                    )
+                )
                 # "offered in January to mediate": the infinitive read as a purpose clause
             particle_object = _pobj(verb, *REJECTION_PHRASAL.get(lemma, ())) if lemma in REJECTION_PHRASAL else None
             if particle_object is not None:  # "voted down the bill" read as a preposition
                 roles["object"] = particle_object
             if roles["object"] is None:
-                roles["object"] = _pobj(verb, "to", "on", "against", "upon") if lemma not in RECIPIENT_VERBS \
-                    else _pobj(verb, "on")
+                roles["object"] = (
+                    _pobj(verb, "to", "on", "against", "upon") if lemma not in RECIPIENT_VERBS else _pobj(verb, "on")
+                )
         if roles["counterpart"] is None:
             if lemma in RECIPIENT_VERBS:
                 roles["counterpart"] = _pobj(verb, "to", "before")
@@ -554,10 +785,21 @@ def _noun_roles(noun, act: str) -> dict:
         roles["actor"] = _clause_subject(verb)  # "Kirin made an offer", not "Moscow rejected the proposal"
     elif verb is not None and noun.dep_ == "nsubj" and _pobj(verb, "from") is not None:  # "a rival bid came from X"
         roles["actor"] = _pobj(verb, "from")
-    infinitive = next((c for c in noun.children if c.dep_ in ("acl", "relcl") and _child(c, "aux") is not None
-                       and _child(c, "aux").lower_ == "to"), None)
+    infinitive = next(
+        (
+            c
+            for c in noun.children
+            if c.dep_ in ("acl", "relcl") and _child(c, "aux") is not None and _child(c, "aux").lower_ == "to"
+        ),
+        None,
+    )
     roles["object"] = _pobj(noun, "of", "for", "on") or infinitive
-    if roles["actor"] is not None and act == "proposal" and proposer is not None and noun.dep_ in ("dobj", "pobj", "nsubjpass"):
+    if (
+        roles["actor"] is not None
+        and act == "proposal"
+        and proposer is not None
+        and noun.dep_ in ("dobj", "pobj", "nsubjpass")
+    ):
         # an embedded named proposal ("rejected the committee's scheme"): the object is what
         # the scheme says, given only when stated ("offer on X", "a proposal from Trump to continue ...")
         roles["object"] = _pobj(noun, "on", "for") or infinitive
@@ -595,8 +837,9 @@ def extract_events(doc_text: str, records: list[dict], nlp=None) -> list[dict]:
     return extract_events_batch([(doc_text, records)], nlp)[0]
 
 
-def extract_events_batch(documents: Iterable[tuple[str, list[dict]]], nlp=None,
-                         batch_size: int = PARSE_BATCH) -> list[list[dict]]:
+def extract_events_batch(
+    documents: Iterable[tuple[str, list[dict]]], nlp=None, batch_size: int = PARSE_BATCH
+) -> list[list[dict]]:
     """`extract_events` for many (document text, records) pairs, parsing the labelled
     sentences of all of them in shared batches (fewer, fuller calls into the parser)."""
     documents = list(documents)
@@ -606,7 +849,7 @@ def extract_events_batch(documents: Iterable[tuple[str, list[dict]]], nlp=None,
         return [[] for _ in documents]
     parses = iter(parse(texts, nlp, batch_size))
     out = []
-    for (text, records), chosen in zip(documents, labelled):
+    for (text, _records), chosen in zip(documents, labelled):
         events: list[dict] = []
         doc_id = str(chosen[0].get("doc_id", "doc")) if chosen else ""
         for record in chosen:
@@ -615,8 +858,12 @@ def extract_events_batch(documents: Iterable[tuple[str, list[dict]]], nlp=None,
             triggers = choose_triggers(parsed, acts)
             for act in acts:
                 for trigger in triggers[act]:
-                    event = {"id": f"{doc_id}-e{len(events) + 1}", "act": act, "sentence": record["sentence"],
-                             "trigger": _trigger_span(trigger, record["start"])}
+                    event = {
+                        "id": f"{doc_id}-e{len(events) + 1}",
+                        "act": act,
+                        "sentence": record["sentence"],
+                        "trigger": _trigger_span(trigger, record["start"]),
+                    }
                     event.update(_roles(trigger, act, record["start"]))
                     event["answers"] = None
                     events.append(event)
@@ -628,28 +875,145 @@ def extract_events_batch(documents: Iterable[tuple[str, list[dict]]], nlp=None,
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 STEM_CHARS = 5
-FUNCTION_WORDS = frozenset({
-    "the", "a", "an", "its", "their", "his", "her", "our", "this", "that", "these", "those", "of", "to", "on",
-    "for", "in", "with", "by", "and", "or", "it", "s", "at", "from", "would", "will", "be", "been", "is", "was",
-    "any", "all", "new", "which", "who", "only", "per", "into", "as", "than", "them", "they", "we", "he", "she",
-    "said", "say", "says", "had", "has", "have", "not", "also", "could", "should", "can", "after", "before",
-    "year", "years", "day", "days", "week", "weeks", "month", "months", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "then", "later", "first",
-})
-REFERRING_STARTS = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her", "our",
-                              "both", "such", "either"})
+FUNCTION_WORDS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "of",
+        "to",
+        "on",
+        "for",
+        "in",
+        "with",
+        "by",
+        "and",
+        "or",
+        "it",
+        "s",
+        "at",
+        "from",
+        "would",
+        "will",
+        "be",
+        "been",
+        "is",
+        "was",
+        "any",
+        "all",
+        "new",
+        "which",
+        "who",
+        "only",
+        "per",
+        "into",
+        "as",
+        "than",
+        "them",
+        "they",
+        "we",
+        "he",
+        "she",
+        "said",
+        "say",
+        "says",
+        "had",
+        "has",
+        "have",
+        "not",
+        "also",
+        "could",
+        "should",
+        "can",
+        "after",
+        "before",
+        "year",
+        "years",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "then",
+        "later",
+        "first",
+    }
+)
+REFERRING_STARTS = frozenset(
+    {"the", "this", "that", "these", "those", "its", "their", "his", "her", "our", "both", "such", "either"}
+)
 INDEFINITE_STARTS = frozenset({"a", "an", "another", "some", "no", "new", "fresh", "further"})
 PRONOUN_OBJECTS = frozenset({"it", "this", "that", "them", "these", "those", "one"})
 # Nouns any proposal can be called: they refer back without saying which proposal, and
 # sharing one ("bid" in "the improved bid" and "a takeover bid") says nothing either.
-GENERIC_HEADS = frozenset({
-    "plan", "proposal", "offer", "idea", "approach", "bid", "scheme", "initiative", "terms", "package",
-    "invitation", "suggestion", "overture", "move", "deal", "draft", "compromise", "arrangement", "text",
-    "one", "application", "change", "changes", "version", "measure",
-})
+GENERIC_HEADS = frozenset(
+    {
+        "plan",
+        "proposal",
+        "offer",
+        "idea",
+        "approach",
+        "bid",
+        "scheme",
+        "initiative",
+        "terms",
+        "package",
+        "invitation",
+        "suggestion",
+        "overture",
+        "move",
+        "deal",
+        "draft",
+        "compromise",
+        "arrangement",
+        "text",
+        "one",
+        "application",
+        "change",
+        "changes",
+        "version",
+        "measure",
+    }
+)
 GENERIC_STEMS = frozenset(w[:STEM_CHARS] for w in GENERIC_HEADS)
-HEAD_STOP = frozenset({"as", "of", "on", "for", "with", "that", "which", "who", "to", "from", "by", "in", "at", "under",
-                       "reaching", "covering", "including"})
+HEAD_STOP = frozenset(
+    {
+        "as",
+        "of",
+        "on",
+        "for",
+        "with",
+        "that",
+        "which",
+        "who",
+        "to",
+        "from",
+        "by",
+        "in",
+        "at",
+        "under",
+        "reaching",
+        "covering",
+        "including",
+    }
+)
 # A reply with no object answers the latest proposal only when it follows closely ("TAP refused").
 BARE_REPLY_WINDOW = 2
 VIEW_CLAUSE = re.compile(r"\bthat\s+$")
@@ -662,8 +1026,9 @@ NUMBER_WEIGHT = 2.0
 
 
 def _stems(text: str) -> set[str]:
-    words = (w[:-1] if len(w) > 4 and w.endswith("s") else w for w in _WORD.findall(text.lower())
-             if w not in FUNCTION_WORDS)
+    words = (
+        w[:-1] if len(w) > 4 and w.endswith("s") else w for w in _WORD.findall(text.lower()) if w not in FUNCTION_WORDS
+    )
     return {w[:STEM_CHARS] for w in words}
 
 
@@ -671,6 +1036,7 @@ def _shared(stems: set[str], other: set[str]) -> float:
     """Stems of `stems` that share a prefix of at least MIN_SHARED_PREFIX characters with one
     of `other` ("payme(nts)" / "pay", "bill" / "bill(s)"); a shared number counts double
     ("the 40 percent figure" names the 40 percent target, not the 30 percent one)."""
+
     def matches(a: str, b: str) -> bool:
         if a == b:
             return True
@@ -757,7 +1123,9 @@ def _answered(reply: dict, proposals: list[dict], mentions: dict[str, int], doc_
     reply_actor = _role_stems(reply, "actor")
     best, best_score = None, 0.0
     for distance, proposal in enumerate(by_recency):
-        named = _role_stems(proposal, "trigger", "object") | (_role_stems(proposal, "actor") if kind == "referring" else set())
+        named = _role_stems(proposal, "trigger", "object") | (
+            _role_stems(proposal, "actor") if kind == "referring" else set()
+        )
         # only a referring noun phrase may pick up words of the proposal's sentence outside its
         # object: a clause ("agreed to hold further talks after Trump's meeting") needs its own
         in_sentence = _stems(_sentence_text(doc_text, proposal)) - named if kind == "referring" else set()
@@ -798,8 +1166,15 @@ def timeline(events: list[dict]) -> list[dict]:
     for proposal in (e for e in events if e["act"] == "proposal"):
         replies = [e for e in events if e.get("answers") == proposal["id"]]
         acts = {r["act"] for r in replies}
-        status = ("open" if not acts else "accepted" if acts == {"agreement"}
-                  else "rejected" if acts == {"rejection"} else "mixed")
+        status = (
+            "open"
+            if not acts
+            else "accepted"
+            if acts == {"agreement"}
+            else "rejected"
+            if acts == {"rejection"}
+            else "mixed"
+        )
         out.append({"proposal": proposal, "replies": replies, "status": status})
     return out
 
@@ -837,12 +1212,21 @@ def _with_events(buffer: list):
 
 def summary_timeline(events: list[dict]) -> list[dict]:
     """The article summary's timeline: per proposal, who proposed what, its status and replies."""
+
     def text(span):
         return span["text"] if span else None
 
-    return [{"proposal": item["proposal"]["id"], "sentence": item["proposal"]["sentence"],
-             "actor": text(item["proposal"]["actor"]), "object": text(item["proposal"]["object"]),
-             "status": item["status"],
-             "replies": [{"id": r["id"], "act": r["act"], "sentence": r["sentence"], "actor": text(r["actor"])}
-                         for r in item["replies"]]}
-            for item in timeline(events)]
+    return [
+        {
+            "proposal": item["proposal"]["id"],
+            "sentence": item["proposal"]["sentence"],
+            "actor": text(item["proposal"]["actor"]),
+            "object": text(item["proposal"]["object"]),
+            "status": item["status"],
+            "replies": [
+                {"id": r["id"], "act": r["act"], "sentence": r["sentence"], "actor": text(r["actor"])}
+                for r in item["replies"]
+            ],
+        }
+        for item in timeline(events)
+    ]

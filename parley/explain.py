@@ -11,8 +11,11 @@ from parley.labels import LABELS
 from parley.model import Model
 
 # Names of the cue columns, in the order parley.families.rules.cue_features writes them.
-CUE_NAMES = ([f"cue {label} {status}" for label in LABELS for status in CUE_STATUSES]
-             + [f"rules decide {label}" for label in LABELS] + ["question mark", "named proposer"])
+CUE_NAMES = (
+    [f"cue {label} {status}" for label in LABELS for status in CUE_STATUSES]
+    + [f"rules decide {label}" for label in LABELS]
+    + ["question mark", "named proposer"]
+)
 
 
 def explain(model: Model, text: str, top: int = 8) -> dict:
@@ -29,8 +32,11 @@ def explain(model: Model, text: str, top: int = 8) -> dict:
             "threshold": round(float(thresholds[i]), 4),
             "on": bool(scores[i] >= thresholds[i]),
             "rules_fire": [f"{e.pattern}: {e.match!r}" for e in fired[label]],
-            "evidence": [{"pattern": e.pattern, "match": e.match, "start": e.start, "status": e.status}
-                         for e in evidence if e.label == label],
+            "evidence": [
+                {"pattern": e.pattern, "match": e.match, "start": e.start, "status": e.status}
+                for e in evidence
+                if e.label == label
+            ],
         }
         if contributions is not None:
             entry["features"] = contributions[label]
@@ -63,7 +69,9 @@ def _linear_contributions(model: Model, texts: list[str], top: int) -> dict[str,
         columns, weights = values.indices, values.data
         order = np.argsort(weights)
         out[label] = {
-            "up": [[names[c], round(float(w), 4)] for c, w in zip(columns[order[::-1]], weights[order[::-1]]) if w > 0][:top],
+            "up": [[names[c], round(float(w), 4)] for c, w in zip(columns[order[::-1]], weights[order[::-1]]) if w > 0][
+                :top
+            ],
             "down": [[names[c], round(float(w), 4)] for c, w in zip(columns[order], weights[order]) if w < 0][:top],
         }
     return out

@@ -20,7 +20,8 @@ from parley.labels import LABELS
 LABEL_COLOURS = {"proposal": "#1f6feb", "agreement": "#1a7f37", "rejection": "#cf222e"}
 STATUS_COLOURS = {"accepted": "#1a7f37", "rejected": "#cf222e", "mixed": "#9a6700", "open": "#57606a"}
 
-STYLE = """body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}
+STYLE = """body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;
+line-height:1.5}
 article{border-top:2px solid #ddd;padding-top:.5em;margin-bottom:2.5em}
 .sent{position:relative;margin:.25em 0;padding:.15em .5em .15em 7.5em;border-left:4px solid transparent}
 .sent .idx{position:absolute;left:.4em;color:#888;font-size:12px}
@@ -38,8 +39,9 @@ table.timeline td,table.timeline th{border:1px solid #ccc;padding:3px 8px;text-a
 .status{font-weight:700}
 .legend span{margin-right:1em}
 """ + "".join(
-    f".act-{label}{{background:{colour}}}.sent.{label}{{border-left-color:{colour}}}"
-    f".trigger-{label}{{color:{colour}}}" for label, colour in LABEL_COLOURS.items())
+    f".act-{label}{{background:{colour}}}.sent.{label}{{border-left-color:{colour}}}.trigger-{label}{{color:{colour}}}"
+    for label, colour in LABEL_COLOURS.items()
+)
 
 SCRIPT = """document.querySelectorAll('a.answers').forEach(function(link){
   var target=function(){return document.getElementById(link.dataset.target);};
@@ -98,16 +100,24 @@ def _article(number: int, document: dict) -> str:
         for event in own:
             target = by_id.get(event.get("answers"))
             if target is not None:
-                links.append(f'<a class="answers" href="#{sentence_ids[target["sentence"]]}" '
-                             f'data-target="{sentence_ids[target["sentence"]]}" data-event="{_escape(event["id"])}" '
-                             f'data-answers="{_escape(target["id"])}" title="{_escape(_describe(target))}">'
-                             f'&#8617; answers s{target["sentence"]}</a>')
-        rows.append(f'<div class="sent {" ".join(labels)}" id="{sentence_ids[sentence["sentence"]]}" '
-                    f'data-events="{_escape(" ".join(e["id"] for e in own))}">'
-                    f'<span class="idx">s{sentence["sentence"]}</span><span class="acts">{acts}</span>'
-                    f'{_pieces(sentence, own)}{"".join(links)}</div>')
-    return (f'<article id="{anchor}"><h2>{_escape(doc_id)}</h2>\n' + "\n".join(rows)
-            + _timeline(events, sentence_ids) + "</article>")
+                links.append(
+                    f'<a class="answers" href="#{sentence_ids[target["sentence"]]}" '
+                    f'data-target="{sentence_ids[target["sentence"]]}" data-event="{_escape(event["id"])}" '
+                    f'data-answers="{_escape(target["id"])}" title="{_escape(_describe(target))}">'
+                    f"&#8617; answers s{target['sentence']}</a>"
+                )
+        rows.append(
+            f'<div class="sent {" ".join(labels)}" id="{sentence_ids[sentence["sentence"]]}" '
+            f'data-events="{_escape(" ".join(e["id"] for e in own))}">'
+            f'<span class="idx">s{sentence["sentence"]}</span><span class="acts">{acts}</span>'
+            f"{_pieces(sentence, own)}{''.join(links)}</div>"
+        )
+    return (
+        f'<article id="{anchor}"><h2>{_escape(doc_id)}</h2>\n'
+        + "\n".join(rows)
+        + _timeline(events, sentence_ids)
+        + "</article>"
+    )
 
 
 def _timeline(events: list[dict], sentence_ids: dict[int, str]) -> str:
@@ -117,15 +127,25 @@ def _timeline(events: list[dict], sentence_ids: dict[int, str]) -> str:
     rows = []
     for entry in entries:
         proposal = entry["proposal"]
-        replies = "<br>".join(
-            f'<a href="#{sentence_ids.get(r["sentence"], "")}">s{r["sentence"]}</a> {_escape(r["act"])}: '
-            f'{_escape(_describe(r))}' for r in entry["replies"]) or "—"
+        replies = (
+            "<br>".join(
+                f'<a href="#{sentence_ids.get(r["sentence"], "")}">s{r["sentence"]}</a> {_escape(r["act"])}: '
+                f"{_escape(_describe(r))}"
+                for r in entry["replies"]
+            )
+            or "—"
+        )
         colour = STATUS_COLOURS[entry["status"]]
-        rows.append(f'<tr data-proposal="{_escape(proposal["id"])}"><td><a href="#{sentence_ids.get(proposal["sentence"], "")}">'
-                    f's{proposal["sentence"]}</a></td><td>{_escape(_describe(proposal))}</td>'
-                    f'<td class="status" style="color:{colour}">{entry["status"]}</td><td>{replies}</td></tr>')
-    return ('<h3>Timeline</h3><table class="timeline"><tr><th>sentence</th><th>proposal</th><th>status</th>'
-            '<th>replies</th></tr>' + "".join(rows) + "</table>")
+        rows.append(
+            f'<tr data-proposal="{_escape(proposal["id"])}">'
+            f'<td><a href="#{sentence_ids.get(proposal["sentence"], "")}">'
+            f"s{proposal['sentence']}</a></td><td>{_escape(_describe(proposal))}</td>"
+            f'<td class="status" style="color:{colour}">{entry["status"]}</td><td>{replies}</td></tr>'
+        )
+    return (
+        '<h3>Timeline</h3><table class="timeline"><tr><th>sentence</th><th>proposal</th><th>status</th>'
+        "<th>replies</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def render_html(documents: list[dict], title: str = "Parley: proposals, agreements, rejections") -> str:
@@ -134,6 +154,8 @@ def render_html(documents: list[dict], title: str = "Parley: proposals, agreemen
     legend = "".join(f'<span><span class="act act-{label}">{label}</span></span>' for label in LABELS)
     legend += '<span class="actor">actor</span><span class="object">object</span>'
     body = "\n".join(_article(number, document) for number, document in enumerate(documents))
-    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{_escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body><h1>{_escape(title)}</h1><p class='legend'>{legend}</p>\n"
-            f"{body}\n<script>{SCRIPT}</script></body></html>\n")
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{_escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body><h1>{_escape(title)}</h1><p class='legend'>{legend}</p>\n"
+        f"{body}\n<script>{SCRIPT}</script></body></html>\n"
+    )

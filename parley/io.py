@@ -100,7 +100,7 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
             return
         for number, raw in enumerate(handle, 1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
+                raw = raw[len(codecs.BOM_UTF8) :]
             if b"\x00" in raw:
                 raise InputError("looks like a binary file (NUL bytes), not UTF-8 text", path, number)
             try:
@@ -291,13 +291,22 @@ def _event_article_records(row: dict, path: str, line: int) -> Iterator[Record]:
         raise InputError("an event-annotated article needs 'article_id' and 'text'")
     sentences = split_sentences(text)
     if len(sentences) != len(row["sentences"]):
-        raise InputError(f"article {article!r}: 'sentences' lists {len(row['sentences'])} entries, "
-                         f"the text splits into {len(sentences)} sentences")
+        raise InputError(
+            f"article {article!r}: 'sentences' lists {len(row['sentences'])} entries, "
+            f"the text splits into {len(sentences)} sentences"
+        )
     for position, (sentence, entry) in enumerate(zip(sentences, row["sentences"])):
-        yield Record(id=f"{article}-s{position:02d}", text=sentence.text,
-                     labels=tuple(validate_labels(entry.get("labels", []))), path=path, line=line,
-                     article_id=article, position=position, domain=_opt_str(row.get("domain")),
-                     split=_opt_str(row.get("split")))
+        yield Record(
+            id=f"{article}-s{position:02d}",
+            text=sentence.text,
+            labels=tuple(validate_labels(entry.get("labels", []))),
+            path=path,
+            line=line,
+            article_id=article,
+            position=position,
+            domain=_opt_str(row.get("domain")),
+            split=_opt_str(row.get("split")),
+        )
 
 
 def _opt_str(value) -> str | None:

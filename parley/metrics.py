@@ -4,8 +4,14 @@ per-label thresholds that maximise F1: shared by training, evaluation and the le
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import (accuracy_score, average_precision_score, f1_score, hamming_loss,
-                             precision_recall_fscore_support, roc_auc_score)
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    f1_score,
+    hamming_loss,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
 
 from parley.labels import LABELS
 
@@ -20,13 +26,19 @@ def summary(y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None = 
     )
     per_label = {}
     for i, label in enumerate(LABELS):
-        row = {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
-               "support": int(support[i]), "predicted": int(y_pred[:, i].sum())}
+        row = {
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": int(support[i]),
+            "predicted": int(y_pred[:, i].sum()),
+        }
         if scores is not None:
             has_both = 0 < y_true[:, i].sum() < len(y_true)
             row["roc_auc"] = float(roc_auc_score(y_true[:, i], scores[:, i])) if has_both else None
-            row["average_precision"] = (float(average_precision_score(y_true[:, i], scores[:, i]))
-                                        if y_true[:, i].sum() > 0 else None)
+            row["average_precision"] = (
+                float(average_precision_score(y_true[:, i], scores[:, i])) if y_true[:, i].sum() > 0 else None
+            )
         per_label[label] = row
     return {
         "n": int(len(y_true)),
@@ -38,8 +50,14 @@ def summary(y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None = 
     }
 
 
-def bootstrap_ci(y_true: np.ndarray, y_pred: np.ndarray, groups: list | None = None, n_boot: int = 1000,
-                 seed: int = 0, alpha: float = 0.05) -> dict:
+def bootstrap_ci(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    groups: list | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> dict:
     """95% percentile intervals for per-label P/R/F1 and macro/micro F1.
 
     With `groups` (article ids), whole articles are resampled, because sentences of one
@@ -81,13 +99,23 @@ def expected_calibration_error(y_true: np.ndarray, scores: np.ndarray, bins: int
     for b in range(bins):
         mask = which == b
         if not mask.any():
-            table.append({"low": float(edges[b]), "high": float(edges[b + 1]), "n": 0, "confidence": None, "accuracy": None})
+            table.append(
+                {"low": float(edges[b]), "high": float(edges[b + 1]), "n": 0, "confidence": None, "accuracy": None}
+            )
             continue
         confidence, accuracy = float(scores[mask].mean()), float(y_true[mask].mean())
         ece += mask.mean() * abs(confidence - accuracy)
-        table.append({"low": float(edges[b]), "high": float(edges[b + 1]), "n": int(mask.sum()),
-                      "confidence": confidence, "accuracy": accuracy})
+        table.append(
+            {
+                "low": float(edges[b]),
+                "high": float(edges[b + 1]),
+                "n": int(mask.sum()),
+                "confidence": confidence,
+                "accuracy": accuracy,
+            }
+        )
     return float(ece), table
+
 
 DEFAULT_THRESHOLD = 0.5
 

@@ -108,10 +108,13 @@ def _validate_meta(meta: dict, path: Path) -> None:
     if family not in FAMILIES:
         raise ModelError(f"unknown model family {family!r}; expected one of {list(FAMILIES)}", path)
     if meta.get("format_version") != FORMAT_VERSION:
-        raise ModelError(f"model format version {meta.get('format_version')!r}, this Parley reads {FORMAT_VERSION}", path)
+        raise ModelError(
+            f"model format version {meta.get('format_version')!r}, this Parley reads {FORMAT_VERSION}", path
+        )
     if meta.get("label_schema_version") != SCHEMA_VERSION:
         raise ModelError(
-            f"label schema version {meta.get('label_schema_version')!r}, this Parley uses {SCHEMA_VERSION}; retrain the model",
+            f"label schema version {meta.get('label_schema_version')!r}, this Parley uses {SCHEMA_VERSION}; "
+            "retrain the model",
             path,
         )
     if meta.get("labels") != list(LABELS):
@@ -137,7 +140,12 @@ def _validate_meta(meta: dict, path: Path) -> None:
     if not isinstance(thresholds, dict) or sorted(thresholds) != sorted(LABELS):
         raise ModelError(f"thresholds must give one value per label {list(LABELS)}", path)
     for label, value in thresholds.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0 or math.isnan(value):
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not 0.0 <= value <= 1.0
+            or math.isnan(value)
+        ):
             raise ModelError(f"threshold for {label} must be a number in [0, 1], got {value!r}", path)
 
 

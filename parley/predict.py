@@ -9,10 +9,10 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import signal
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,8 +51,13 @@ def _skip_or_raise(error: InputError, skip_bad: bool, stats: InputStats) -> None
 
 def _input_files(given: Path) -> list[Path]:
     if given.is_dir():
-        files = sorted(p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES
-                       and not any(part.startswith(".") for part in p.relative_to(given).parts))
+        files = sorted(
+            p
+            for p in given.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(given).parts)
+        )
         if not files:
             raise InputError("directory has no usable files (.txt, .text, .md, .jsonl, .ndjson, .csv or .tsv)", given)
         return files
@@ -92,8 +97,11 @@ def iter_documents(
                 _skip_or_raise(exc, skip_bad, stats)
                 continue
             if not text.strip():
-                _skip_or_raise(InputError("empty file (no text)" if not text else "file holds only whitespace", path),
-                               skip_bad, stats)
+                _skip_or_raise(
+                    InputError("empty file (no text)" if not text else "file holds only whitespace", path),
+                    skip_bad,
+                    stats,
+                )
                 continue
             stats.documents += 1
             yield Document(doc_id, text, str(path))
@@ -105,15 +113,20 @@ def _table_documents(path: Path, text_column: str, id_column: str, skip_bad: boo
         if not header:
             raise InputError("empty file (no CSV header)", path)
         if text_column not in header:
-            raise InputError(f"CSV has no column {text_column!r} (columns: {', '.join(header)}); use --text-column", path, 1)
+            raise InputError(
+                f"CSV has no column {text_column!r} (columns: {', '.join(header)}); use --text-column", path, 1
+            )
     rows = 0
     malformed: list | None = [] if skip_bad else None
     for line, row in iter_rows(path, problems=malformed):
         rows += 1
         text = row.get(text_column)
         if not isinstance(text, str) or not text.strip():
-            problem = (f"record has no {text_column!r} field" if text_column not in row
-                       else f"field {text_column!r} is empty or not a string")
+            problem = (
+                f"record has no {text_column!r} field"
+                if text_column not in row
+                else f"field {text_column!r} is empty or not a string"
+            )
             _skip_or_raise(InputError(problem, path, line), skip_bad, stats)
             continue
         raw_id = row.get(id_column)
@@ -238,8 +251,14 @@ class Predictor:
     writes records in order; output is identical to a single process's.
     """
 
-    def __init__(self, model: Model, threshold: float | dict | None = None, batch_size: int = DEFAULT_BATCH,
-                 presplit: bool = False, workers: int = 1):
+    def __init__(
+        self,
+        model: Model,
+        threshold: float | dict | None = None,
+        batch_size: int = DEFAULT_BATCH,
+        presplit: bool = False,
+        workers: int = 1,
+    ):
         self.model = model
         self.thresholds = model.thresholds(threshold)
         self.batch_size = batch_size
@@ -259,8 +278,9 @@ class Predictor:
         if batch:
             yield batch
 
-    def records(self, documents: Iterable[Document],
-                on_batch: Callable[[int, int], None] | None = None) -> Iterator[tuple[Document, list[dict]]]:
+    def records(
+        self, documents: Iterable[Document], on_batch: Callable[[int, int], None] | None = None
+    ) -> Iterator[tuple[Document, list[dict]]]:
         """Yield (document, its sentence records) in input order."""
         batches = self._batches(documents)
         first = next(batches, None)
@@ -268,7 +288,9 @@ class Predictor:
         head = [batch for batch in (first, second) if batch is not None]
         if self.workers <= 1 or second is None:  # one batch: starting workers would cost more than it saves
             for batch in itertools.chain(head, batches):
-                yield from self._emit(batch, *_score_texts(self.model, [d.text for d in batch], self.presplit), on_batch)
+                yield from self._emit(
+                    batch, *_score_texts(self.model, [d.text for d in batch], self.presplit), on_batch
+                )
             return
         context = multiprocessing.get_context(WORKER_START_METHOD)
         if WORKER_START_METHOD == "forkserver":
@@ -276,8 +298,9 @@ class Predictor:
         # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies makes every pending
         # result raise BrokenProcessPool, where Pool silently replaces the worker and waits for
         # its lost task for ever.
-        executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                       initargs=(self.model,))
+        executor = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_init_worker, initargs=(self.model,)
+        )
         try:
             in_flight: deque = deque()
             for batch in itertools.chain(head, batches):
@@ -298,17 +321,19 @@ class Predictor:
         for doc, doc_spans in zip(batch, spans):
             out = []
             for index, (start, end, text) in enumerate(doc_spans):
-                out.append({
-                    "doc_id": doc.id,
-                    "sentence": index,
-                    "start": start,
-                    "end": end,
-                    "text": text,
-                    "labels": [label for label, on in zip(LABELS, decided[row]) if on],
-                    "scores": {label: round(float(s), 4) for label, s in zip(LABELS, scores[row])},
-                    "model": name,
-                    "truncated": len(text) > max_chars,
-                })
+                out.append(
+                    {
+                        "doc_id": doc.id,
+                        "sentence": index,
+                        "start": start,
+                        "end": end,
+                        "text": text,
+                        "labels": [label for label, on in zip(LABELS, decided[row]) if on],
+                        "scores": {label: round(float(s), 4) for label, s in zip(LABELS, scores[row])},
+                        "model": name,
+                        "truncated": len(text) > max_chars,
+                    }
+                )
                 row += 1
             yield doc, out
         if on_batch:

@@ -24,8 +24,9 @@ class _ScoreDocuments:
     def __init__(self, model_dir: str, threshold: str | None, presplit: bool, batch_size: int, events: bool = False):
         from parley.model import load_model
 
-        self.predictor = Predictor(load_model(model_dir), parse_threshold(threshold), batch_size=batch_size,
-                                   presplit=presplit)
+        self.predictor = Predictor(
+            load_model(model_dir), parse_threshold(threshold), batch_size=batch_size, presplit=presplit
+        )
         self.events = events
 
     def __call__(self, batch: dict) -> dict:
@@ -38,13 +39,25 @@ class _ScoreDocuments:
         rows = [record for _, records in pairs for record in records]
         fields = RECORD_FIELDS + (("events",) if self.events else ())
         # Events are nested, optional spans: JSON text keeps Arrow from inferring a schema per batch.
-        return {field: [json.dumps(row[field]) if field == "events" else row[field] for row in rows] for field in fields}
+        return {
+            field: [json.dumps(row[field]) if field == "events" else row[field] for row in rows] for field in fields
+        }
 
 
-def run_ray_prediction(inputs: list[str], model_dir: Path, output: Path | None, *, text_column: str = "text",
-                       id_column: str = "id", presplit: bool = False, threshold: str | None = None,
-                       batch_size: int = 1024, address: str | None = None, concurrency: int = 1,
-                       events: bool = False) -> Path:
+def run_ray_prediction(
+    inputs: list[str],
+    model_dir: Path,
+    output: Path | None,
+    *,
+    text_column: str = "text",
+    id_column: str = "id",
+    presplit: bool = False,
+    threshold: str | None = None,
+    batch_size: int = 1024,
+    address: str | None = None,
+    concurrency: int = 1,
+    events: bool = False,
+) -> Path:
     if output is None:
         raise InputError("--engine ray writes JSONL shards: give --output DIRECTORY")
     try:
@@ -58,8 +71,9 @@ def run_ray_prediction(inputs: list[str], model_dir: Path, output: Path | None, 
     if output.exists() and any(output.iterdir()):
         raise InputError("output directory is not empty", output)
     ray.init(address=address, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False)
-    documents = [{"doc_id": d.id, "text": d.text}
-                 for d in iter_documents(inputs, text_column=text_column, id_column=id_column)]
+    documents = [
+        {"doc_id": d.id, "text": d.text} for d in iter_documents(inputs, text_column=text_column, id_column=id_column)
+    ]
     if not documents:
         raise InputError("no documents to predict on")
     dataset = ray.data.from_items(documents).map_batches(

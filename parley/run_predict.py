@@ -54,8 +54,12 @@ def check_options(options: RunOptions, output: Path | None, resume: bool, force:
 
 def run_description(model: Model, options: RunOptions) -> dict:
     model_json = (model.directory / MODEL_JSON).read_bytes()
-    return {"model": str(model.directory), "model_sha256": hashlib.sha256(model_json).hexdigest(),
-            "thresholds": [float(t) for t in model.thresholds(options.threshold)], "options": asdict(options)}
+    return {
+        "model": str(model.directory),
+        "model_sha256": hashlib.sha256(model_json).hexdigest(),
+        "thresholds": [float(t) for t in model.thresholds(options.threshold)],
+        "options": asdict(options),
+    }
 
 
 # The model directory may move between a run and its resume; its content may not.
@@ -100,9 +104,11 @@ class PredictionOutput:
         recorded = self._recorded_description()
         changed = [key for key in RESUME_MUST_MATCH if recorded.get(key) != self.description[key]]
         if changed:
-            raise InputError(f"cannot resume: the interrupted run used different {', '.join(changed)} "
-                             f"(see {_describe_path(side)}); rerun it as it was, or start again without --resume",
-                             self.output)
+            raise InputError(
+                f"cannot resume: the interrupted run used different {', '.join(changed)} "
+                f"(see {_describe_path(side)}); rerun it as it was, or start again without --resume",
+                self.output,
+            )
         self.done, keep = read_partial(side, self.options.fmt)
         try:
             with side.open("r+b") as handle:
@@ -124,7 +130,8 @@ class PredictionOutput:
         if self.options.fmt != "csv" or self.output is None:
             return []
         return ([summary_path(self.output)] if self.options.summary else []) + (
-            [events_path(self.output)] if self.options.events else [])
+            [events_path(self.output)] if self.options.events else []
+        )
 
     def open(self, stack: ExitStack, stdout: TextIO | None = None) -> tuple[TextIO, TextIO | None, TextIO | None, bool]:
         """(record stream, summary stream, events stream (CSV), appending) for the duration of `stack`."""
@@ -159,8 +166,10 @@ class PredictionOutput:
                 path.unlink(missing_ok=True)
             print("stopped before any document was finished: nothing to resume", file=sys.stderr)
             return
-        print(f"stopped: documents finished so far are kept in {side}; "
-              "rerun the same command with --resume to continue", file=sys.stderr)
+        print(
+            f"stopped: documents finished so far are kept in {side}; rerun the same command with --resume to continue",
+            file=sys.stderr,
+        )
 
 
 def _keep_csv_rows(path: Path, keep: set[str]) -> None:
@@ -169,8 +178,9 @@ def _keep_csv_rows(path: Path, keep: set[str]) -> None:
         return
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
-    kept = lines[:1] + [line for line in lines[1:] if line.endswith("\n")
-                        and next(csv.reader(io.StringIO(line)), [""])[0] in keep]
+    kept = lines[:1] + [
+        line for line in lines[1:] if line.endswith("\n") and next(csv.reader(io.StringIO(line)), [""])[0] in keep
+    ]
     path.write_text("".join(kept), encoding="utf-8")
 
 
@@ -188,18 +198,35 @@ def _progress(quiet: bool):
         return None
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} documents"),
-                    TextColumn("{task.fields[sentences]} sentences"), TimeElapsedColumn(), transient=True)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} documents"),
+        TextColumn("{task.fields[sentences]} sentences"),
+        TimeElapsedColumn(),
+        transient=True,
+    )
 
 
-def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = RunOptions(), output: Path | None = None,
-                   batch_size: int = 1024, skip_bad: bool = False, resume: bool = False, workers: int = 1,
-                   quiet: bool = False, stdout=None) -> InputStats:
+def run_prediction(
+    model: Model,
+    inputs: list[str],
+    *,
+    options: RunOptions = RunOptions(),
+    output: Path | None = None,
+    batch_size: int = 1024,
+    skip_bad: bool = False,
+    resume: bool = False,
+    workers: int = 1,
+    quiet: bool = False,
+    stdout=None,
+) -> InputStats:
     """Predict and write records; returns input statistics (documents read, skipped)."""
     predictor = Predictor(model, options.threshold, batch_size=batch_size, presplit=options.presplit, workers=workers)
     stats = InputStats()
-    documents = iter_documents(inputs, text_column=options.text_column, id_column=options.id_column,
-                               skip_bad=skip_bad, stats=stats)
+    documents = iter_documents(
+        inputs, text_column=options.text_column, id_column=options.id_column, skip_bad=skip_bad, stats=stats
+    )
     target = PredictionOutput(output, options, run_description(model, options), resume)
     progress = _progress(quiet)
     non_english: list[str] = []
@@ -209,8 +236,15 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
             if target.done:
                 skip = set(target.done)
                 documents = (d for d in documents if d.id not in skip)
-            writer = make_writer(options.fmt, stream, summary_stream, header=not appending, show_all=options.show_all,
-                                 events_stream=events_stream, events=options.events)
+            writer = make_writer(
+                options.fmt,
+                stream,
+                summary_stream,
+                header=not appending,
+                show_all=options.show_all,
+                events_stream=events_stream,
+                events=options.events,
+            )
             drawn: list[dict] = []
             with progress or nullcontext():
                 task = progress.add_task("predicting", total=None, sentences=0) if progress else None
@@ -224,8 +258,9 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
                     stream.flush()
 
                 for doc, records, events in _documents(predictor.records(documents, on_batch=on_batch), options):
-                    writer.write_document(records, summarise(doc.id, records, events) if options.summary else None,
-                                          events)
+                    writer.write_document(
+                        records, summarise(doc.id, records, events) if options.summary else None, events
+                    )
                     target.documents_written += 1
                     if options.html:
                         drawn.append({"doc_id": doc.id, "sentences": records, "events": events or []})
@@ -245,8 +280,11 @@ def run_prediction(model: Model, inputs: list[str], *, options: RunOptions = Run
         raise
     target.finished()
     if non_english:
-        print(f"warning: {len(non_english)} document(s) do not look like English (first: {non_english[0]}); Parley's "
-              "models are trained on English news and will find few or no acts there", file=sys.stderr)
+        print(
+            f"warning: {len(non_english)} document(s) do not look like English (first: {non_english[0]}); Parley's "
+            "models are trained on English news and will find few or no acts there",
+            file=sys.stderr,
+        )
     if stats.skipped:
         print(f"warning: skipped {stats.skipped} bad record(s)/file(s):", file=sys.stderr)
         for problem in stats.problems[:20]:

@@ -23,10 +23,28 @@ from parley.imports import without_torch
 MAX_CHUNK_CHARS = 200_000
 HEADLINE_MAX_CHARS = 160
 # News abbreviations spaCy's English tokenizer does not already keep whole.
-EXTRA_ABBREVIATIONS = ("ret.", "No.", "Nos.", "Supt.", "Insp.", "Det.", "Cmdr.", "Brig.", "Amb.", "Sec.", "Atty.",
-                       "approx.", "est.", "Gov't.", "Cie.", "Bhd.", "Pty.", "Sdn.")
+EXTRA_ABBREVIATIONS = (
+    "ret.",
+    "No.",
+    "Nos.",
+    "Supt.",
+    "Insp.",
+    "Det.",
+    "Cmdr.",
+    "Brig.",
+    "Amb.",
+    "Sec.",
+    "Atty.",
+    "approx.",
+    "est.",
+    "Gov't.",
+    "Cie.",
+    "Bhd.",
+    "Pty.",
+    "Sdn.",
+)
 _OPENING_QUOTE_AT_END = re.compile(r"\s[\"“‘']$")
-_FINAL_PUNCT = tuple('.!?:;"\'”’)…')
+_FINAL_PUNCT = tuple(".!?:;\"'”’)…")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # spaCy's vocabulary keeps every word it has seen; past this many the pipeline is rebuilt,
 # so memory stays flat over any amount of text.
@@ -81,12 +99,7 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             break
         line = text[start:newline].strip()
         following = text[newline + 1 : end].lstrip()
-        if (
-            line
-            and len(line) <= HEADLINE_MAX_CHARS
-            and not line.endswith(_FINAL_PUNCT)
-            and following[:1].isupper()
-        ):
+        if line and len(line) <= HEADLINE_MAX_CHARS and not line.endswith(_FINAL_PUNCT) and following[:1].isupper():
             yield block_start, newline
             block_start = newline + 1
         start = newline + 1

@@ -29,8 +29,9 @@ def output_error(exc: OSError, path: Path) -> OutputError:
 
 
 @contextmanager
-def staged_file(path: str | Path, *, append: bool = False, keep_partial: bool = False,
-                encoding: str = "utf-8", newline: str = "") -> Iterator[TextIO]:
+def staged_file(
+    path: str | Path, *, append: bool = False, keep_partial: bool = False, encoding: str = "utf-8", newline: str = ""
+) -> Iterator[TextIO]:
     """A text stream on PATH.partial, renamed to PATH when the block completes.
 
     If the block fails the partial file is removed, or kept with `keep_partial` (prediction

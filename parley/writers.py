@@ -19,36 +19,69 @@ from parley.errors import InputError
 from parley.labels import LABELS
 
 FORMATS = ("jsonl", "csv", "table")
-CSV_FIELDS = ["doc_id", "sentence", "start", "end", "text", "labels",
-              *[f"score_{label}" for label in LABELS], "model", "truncated"]
+CSV_FIELDS = [
+    "doc_id",
+    "sentence",
+    "start",
+    "end",
+    "text",
+    "labels",
+    *[f"score_{label}" for label in LABELS],
+    "model",
+    "truncated",
+]
 # C0 control characters (but tab and line breaks) break spreadsheets; CSV cells get a space.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-SUMMARY_CSV_FIELDS = ["doc_id", "sentences", *[f"n_{label}" for label in LABELS],
-                      *[f"sentences_{label}" for label in LABELS]]
+SUMMARY_CSV_FIELDS = [
+    "doc_id",
+    "sentences",
+    *[f"n_{label}" for label in LABELS],
+    *[f"sentences_{label}" for label in LABELS],
+]
 
 
 EVENT_ROLES = ("trigger", "actor", "counterpart", "object", "source")
-EVENTS_CSV_FIELDS = ["doc_id", "id", "act", "sentence", "answers",
-                     *[f"{role}_{part}" for role in EVENT_ROLES for part in ("text", "start", "end")]]
+EVENTS_CSV_FIELDS = [
+    "doc_id",
+    "id",
+    "act",
+    "sentence",
+    "answers",
+    *[f"{role}_{part}" for role in EVENT_ROLES for part in ("text", "start", "end")],
+]
 
 
 def event_row(doc_id: str, event: dict) -> dict:
-    row = {"doc_id": doc_id, "id": event["id"], "act": event["act"], "sentence": event["sentence"],
-           "answers": event.get("answers") or ""}
+    row = {
+        "doc_id": doc_id,
+        "id": event["id"],
+        "act": event["act"],
+        "sentence": event["sentence"],
+        "answers": event.get("answers") or "",
+    }
     for role in EVENT_ROLES:
         span = event.get(role) or {}
-        row.update({f"{role}_text": _CONTROL.sub(" ", span.get("text", "")), f"{role}_start": span.get("start", ""),
-                    f"{role}_end": span.get("end", "")})
+        row.update(
+            {
+                f"{role}_text": _CONTROL.sub(" ", span.get("text", "")),
+                f"{role}_start": span.get("start", ""),
+                f"{role}_end": span.get("end", ""),
+            }
+        )
     return row
 
 
 def who_act_what(events: list[dict]) -> str:
     """Table cell: "actor act object" per event of a sentence ("-" for a role not stated)."""
+
     def text(span):
         return span["text"] if span else "-"
 
-    return "; ".join(f"{text(e.get('actor'))} {e['act']} {text(e.get('object'))}"
-                     + (f" (answers {e['answers'].rsplit('-', 1)[-1]})" if e.get("answers") else "") for e in events)
+    return "; ".join(
+        f"{text(e.get('actor'))} {e['act']} {text(e.get('object'))}"
+        + (f" (answers {e['answers'].rsplit('-', 1)[-1]})" if e.get("answers") else "")
+        for e in events
+    )
 
 
 class RecordWriter:
@@ -80,8 +113,12 @@ class CsvWriter(RecordWriter):
     def __init__(self, stream, summary_stream=None, header: bool = True, events_stream=None):
         super().__init__(stream, summary_stream)
         self.writer = csv.DictWriter(stream, CSV_FIELDS, lineterminator="\n")
-        self.summary_writer = csv.DictWriter(summary_stream, SUMMARY_CSV_FIELDS, lineterminator="\n") if summary_stream else None
-        self.events_writer = csv.DictWriter(events_stream, EVENTS_CSV_FIELDS, lineterminator="\n") if events_stream else None
+        self.summary_writer = (
+            csv.DictWriter(summary_stream, SUMMARY_CSV_FIELDS, lineterminator="\n") if summary_stream else None
+        )
+        self.events_writer = (
+            csv.DictWriter(events_stream, EVENTS_CSV_FIELDS, lineterminator="\n") if events_stream else None
+        )
         if header:
             for writer in (self.writer, self.summary_writer, self.events_writer):
                 if writer:
@@ -92,18 +129,31 @@ class CsvWriter(RecordWriter):
             for event in events:
                 self.events_writer.writerow(event_row(records[0]["doc_id"], event))
         for r in records:
-            self.writer.writerow({
-                "doc_id": r["doc_id"], "sentence": r["sentence"], "start": r["start"], "end": r["end"],
-                "text": _CONTROL.sub(" ", r["text"]), "labels": ";".join(r["labels"]),
-                **{f"score_{label}": r["scores"][label] for label in LABELS},
-                "model": r["model"], "truncated": r["truncated"],
-            })
+            self.writer.writerow(
+                {
+                    "doc_id": r["doc_id"],
+                    "sentence": r["sentence"],
+                    "start": r["start"],
+                    "end": r["end"],
+                    "text": _CONTROL.sub(" ", r["text"]),
+                    "labels": ";".join(r["labels"]),
+                    **{f"score_{label}": r["scores"][label] for label in LABELS},
+                    "model": r["model"],
+                    "truncated": r["truncated"],
+                }
+            )
         if summary is not None and self.summary_writer:
-            self.summary_writer.writerow({
-                "doc_id": summary["doc_id"], "sentences": summary["sentences"],
-                **{f"n_{label}": summary["counts"][label] for label in LABELS},
-                **{f"sentences_{label}": " ".join(map(str, summary["sentences_by_label"][label])) for label in LABELS},
-            })
+            self.summary_writer.writerow(
+                {
+                    "doc_id": summary["doc_id"],
+                    "sentences": summary["sentences"],
+                    **{f"n_{label}": summary["counts"][label] for label in LABELS},
+                    **{
+                        f"sentences_{label}": " ".join(map(str, summary["sentences_by_label"][label]))
+                        for label in LABELS
+                    },
+                }
+            )
 
 
 class TableWriter(RecordWriter):
@@ -126,8 +176,13 @@ class TableWriter(RecordWriter):
         self.with_acts += sum(1 for r in records if r["labels"])
         for r in records:
             if r["labels"] or self.show_all:
-                row = (r["doc_id"], str(r["sentence"]), r["text"], ", ".join(r["labels"]) or "-",
-                       " ".join(f"{r['scores'][label]:.2f}" for label in LABELS))
+                row = (
+                    r["doc_id"],
+                    str(r["sentence"]),
+                    r["text"],
+                    ", ".join(r["labels"]) or "-",
+                    " ".join(f"{r['scores'][label]:.2f}" for label in LABELS),
+                )
                 self.rows.append(row + ((who_act_what(r.get("events", [])),) if self.events else ()))
         if summary is not None:
             self.summaries.append(summary)
@@ -136,9 +191,11 @@ class TableWriter(RecordWriter):
         from rich.table import Table
 
         shown = "all sentences" if self.show_all else "sentences with an act"
-        table = Table(title=f"Acts found in {self.with_acts} of {self.sentences} sentences ({shown} listed)",
-                      caption="scores: P proposal, A agreement, R rejection (an act when at or above its threshold)",
-                      show_lines=False)
+        table = Table(
+            title=f"Acts found in {self.with_acts} of {self.sentences} sentences ({shown} listed)",
+            caption="scores: P proposal, A agreement, R rejection (an act when at or above its threshold)",
+            show_lines=False,
+        )
         columns = [("doc", "cyan"), ("#", "dim"), ("sentence", None), ("labels", "bold"), ("scores P A R", "dim")]
         for name, style in columns + ([("who · act · what", None)] if self.events else []):
             table.add_column(name, style=style, overflow="fold")
@@ -150,8 +207,11 @@ class TableWriter(RecordWriter):
             for name in ("doc", "sentences", *LABELS):
                 summary.add_column(name)
             for s in self.summaries:
-                summary.add_row(s["doc_id"], str(s["sentences"]),
-                                *[f"{s['counts'][label]} {s['sentences_by_label'][label]}" for label in LABELS])
+                summary.add_row(
+                    s["doc_id"],
+                    str(s["sentences"]),
+                    *[f"{s['counts'][label]} {s['sentences_by_label'][label]}" for label in LABELS],
+                )
             self.console.print(summary)
             steps = [(s["doc_id"], item) for s in self.summaries for item in s.get("timeline", [])]
             if steps:
@@ -160,8 +220,14 @@ class TableWriter(RecordWriter):
                     timeline.add_column(name, overflow="fold")
                 for doc_id, item in steps:
                     replies = ", ".join(f"{r['actor'] or '?'} {r['act']} (s{r['sentence']})" for r in item["replies"])
-                    timeline.add_row(doc_id, f"s{item['sentence']}", item["actor"] or "-", item["object"] or "-",
-                                     item["status"], replies or "-")
+                    timeline.add_row(
+                        doc_id,
+                        f"s{item['sentence']}",
+                        item["actor"] or "-",
+                        item["object"] or "-",
+                        item["status"],
+                        replies or "-",
+                    )
                 self.console.print(timeline)
         self.stream.flush()
 
@@ -173,8 +239,16 @@ def _terminal_width() -> int:
         return 120
 
 
-def make_writer(fmt: str, stream: TextIO, summary_stream: TextIO | None = None, *, header: bool = True,
-                show_all: bool = False, events_stream: TextIO | None = None, events: bool = False) -> RecordWriter:
+def make_writer(
+    fmt: str,
+    stream: TextIO,
+    summary_stream: TextIO | None = None,
+    *,
+    header: bool = True,
+    show_all: bool = False,
+    events_stream: TextIO | None = None,
+    events: bool = False,
+) -> RecordWriter:
     if fmt == "jsonl":
         return JsonlWriter(stream, summary_stream)
     if fmt == "csv":

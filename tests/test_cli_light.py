@@ -29,13 +29,24 @@ def parley(*args, cwd, timeout=120, **kwargs):
 
 
 def one_line_error(err: str) -> bool:
-    return "Traceback" not in err and len([line for line in err.splitlines() if line.startswith(("error:", "Error:"))]) == 1
+    return (
+        "Traceback" not in err
+        and len([line for line in err.splitlines() if line.startswith(("error:", "Error:"))]) == 1
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ["predict", "--outt", "x"], ["predict"], ["nosuch"], ["train"], ["predict", "--workers", "many", "x.txt"],
-    ["data", "check"], ["explain"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["predict", "--outt", "x"],
+        ["predict"],
+        ["nosuch"],
+        ["train"],
+        ["predict", "--workers", "many", "x.txt"],
+        ["data", "check"],
+        ["explain"],
+    ],
+)
 def test_usage_errors_are_one_line_and_exit_2(args, tmp_path):
     result = parley(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
@@ -60,23 +71,46 @@ def _articles(directory: Path, n: int) -> Path:
     path = directory / "docs.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for i in range(n):
-            text = f"Moscow rejected plan {i}. Both sides signed accord {i}. Qatar offered to mediate round {i}. Rain fell."
+            text = (
+                f"Moscow rejected plan {i}. Both sides signed accord {i}. "
+                f"Qatar offered to mediate round {i}. Rain fell."
+            )
             handle.write(json.dumps({"id": f"d{i:05d}", "text": text}) + "\n")
     return path
 
 
 # (signal, to the whole process group?, seconds after start) for 20 interruptions in all.
-INTERRUPTS = [(sig, group, delay) for sig, group in ((signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False),
-                                                     (signal.SIGTERM, True))
-              for delay in (0.3, 1.0, 2.0, 3.5, 5.0)]
+INTERRUPTS = [
+    (sig, group, delay)
+    for sig, group in ((signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True))
+    for delay in (0.3, 1.0, 2.0, 3.5, 5.0)
+]
 
 
 @pytest.mark.parametrize("sig,group,delay", INTERRUPTS)
 def test_interrupts_never_hang_and_print_no_traceback(tmp_path, sig, group, delay):
     docs = _articles(tmp_path, 6000)
-    process = subprocess.Popen([PARLEY, "predict", str(docs), "--model", str(MODEL), "--format", "jsonl", "--workers", "2",
-                                "--batch-size", "256", "-o", "out.jsonl"], cwd=tmp_path, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [
+            PARLEY,
+            "predict",
+            str(docs),
+            "--model",
+            str(MODEL),
+            "--format",
+            "jsonl",
+            "--workers",
+            "2",
+            "--batch-size",
+            "256",
+            "-o",
+            "out.jsonl",
+        ],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     time.sleep(delay)
     if process.poll() is None:
         (os.killpg if group else os.kill)(process.pid, sig)
@@ -120,16 +154,39 @@ def test_full_disk_is_one_line(tmp_path):
         pytest.skip("no /dev/full here")
     (tmp_path / "a.txt").write_text("Moscow rejected the plan.", encoding="utf-8")
     with open("/dev/full", "w") as full:
-        result = subprocess.run([PARLEY, "predict", "a.txt", "--format", "jsonl"], cwd=tmp_path, stdout=full,
-                                stderr=subprocess.PIPE, text=True, timeout=120)
+        result = subprocess.run(
+            [PARLEY, "predict", "a.txt", "--format", "jsonl"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 1 and one_line_error(result.stderr) and "No space left" in result.stderr, result.stderr
 
 
 def test_resume_with_another_model_is_refused_and_keeps_the_side_file(tmp_path):
     docs = _articles(tmp_path, 3000)
-    process = subprocess.Popen([PARLEY, "predict", str(docs), "--model", str(MODEL), "--format", "jsonl",
-                                "--batch-size", "64", "--workers", "1", "-o", "out.jsonl"], cwd=tmp_path,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            PARLEY,
+            "predict",
+            str(docs),
+            "--model",
+            str(MODEL),
+            "--format",
+            "jsonl",
+            "--batch-size",
+            "64",
+            "--workers",
+            "1",
+            "-o",
+            "out.jsonl",
+        ],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     side = tmp_path / "out.jsonl.partial"
     deadline = time.time() + 60
     while time.time() < deadline and (not side.exists() or side.stat().st_size < 5000):
@@ -145,17 +202,35 @@ def test_resume_with_another_model_is_refused_and_keeps_the_side_file(tmp_path):
     result = parley("predict", docs, "--model", other, "--format", "jsonl", "-o", "out.jsonl", "--resume", cwd=tmp_path)
     assert result.returncode == 1 and "cannot resume" in result.stderr and one_line_error(result.stderr), result.stderr
     assert side.read_bytes() == kept
-    resumed = parley("predict", docs, "--model", MODEL, "--format", "jsonl", "-o", "out.jsonl", "--resume", cwd=tmp_path,
-                     timeout=300)
+    resumed = parley(
+        "predict", docs, "--model", MODEL, "--format", "jsonl", "-o", "out.jsonl", "--resume", cwd=tmp_path, timeout=300
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert sum(1 for _ in (tmp_path / "out.jsonl").open()) == 4 * 3000
 
 
 def test_stopped_before_the_first_document_says_nothing_to_resume(tmp_path):
     docs = _articles(tmp_path, 20000)
-    process = subprocess.Popen([PARLEY, "predict", str(docs), "--model", str(MODEL), "--format", "jsonl",
-                                "--batch-size", "20000", "--workers", "1", "-o", "out.jsonl"], cwd=tmp_path,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            PARLEY,
+            "predict",
+            str(docs),
+            "--model",
+            str(MODEL),
+            "--format",
+            "jsonl",
+            "--batch-size",
+            "20000",
+            "--workers",
+            "1",
+            "-o",
+            "out.jsonl",
+        ],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     side = tmp_path / "out.jsonl.partial"
     deadline = time.time() + 60
     while time.time() < deadline and not side.exists():

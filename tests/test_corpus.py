@@ -33,12 +33,26 @@ def test_size_articles_and_labels(corpus):
 
 def test_domains_and_variety(corpus):
     domains = {r.domain for r in corpus}
-    required = {"war_ceasefire", "nuclear_arms_control", "trade_tariffs", "eu_multilateral", "un_security_council",
-                "coalition_parliament", "budget_legislation", "labour_strikes", "corporate_mergers",
-                "sports_governance", "climate_summits", "hostage_prisoner_exchange"}
+    required = {
+        "war_ceasefire",
+        "nuclear_arms_control",
+        "trade_tariffs",
+        "eu_multilateral",
+        "un_security_council",
+        "coalition_parliament",
+        "budget_legislation",
+        "labour_strikes",
+        "corporate_mergers",
+        "sports_governance",
+        "climate_summits",
+        "hostage_prisoner_exchange",
+    }
     assert required <= domains
-    outside = {r.article_id for r in corpus if r.domain in {"markets", "sport", "courts", "science_health",
-                                                            "culture_entertainment", "technology"}}
+    outside = {
+        r.article_id
+        for r in corpus
+        if r.domain in {"markets", "sport", "courts", "science_health", "culture_entertainment", "technology"}
+    }
     assert len(outside) >= 60
     positives = [r for r in corpus if r.labels]
     direct = re.compile(r"\b(?:propos|agree|reject)", re.I)
@@ -62,7 +76,11 @@ def test_split_is_stored_by_article_and_reproducible(corpus):
     recomputed = assign_splits(natural, shares=(0.0, 0.5, 0.5))
     assert all(recomputed[r.article_id] == r.split for r in natural) and {r.split for r in natural} == {"dev", "test"}
     for split in ("train", "dev", "test"):
-        assert {label for r in corpus if r.split == split for label in r.labels} == {"proposal", "agreement", "rejection"}
+        assert {label for r in corpus if r.split == split for label in r.labels} == {
+            "proposal",
+            "agreement",
+            "rejection",
+        }
 
 
 def test_data_check_passes_on_everything_shipped():

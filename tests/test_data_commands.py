@@ -18,14 +18,20 @@ def check_error(cli, tmp_path, rows_, expected, line=None):
     result = cli("data", "check", path)
     assert result.code == 1
     where = f"{path}:{line}" if line else str(path)
-    assert any(where in l and expected in l for l in result.err.splitlines()), result.err
+    assert any(where in lab and expected in lab for lab in result.err.splitlines()), result.err
     return result
 
 
 def test_check_exact_duplicate(cli, tmp_path):
     data = rows()
-    data[5] = {**data[5], "text": data[3]["text"], "labels": data[3]["labels"], "split": data[3]["split"],
-               "article_id": data[3]["article_id"], "position": 99}
+    data[5] = {
+        **data[5],
+        "text": data[3]["text"],
+        "labels": data[3]["labels"],
+        "split": data[3]["split"],
+        "article_id": data[3]["article_id"],
+        "position": 99,
+    }
     check_error(cli, tmp_path, data, "duplicate sentence of", line=6)
 
 
@@ -55,7 +61,9 @@ def test_check_article_straddling_splits_and_repeated_position(cli, tmp_path):
 
 def test_check_schema_errors_are_listed_all(cli, tmp_path):
     path = tmp_path / "s.jsonl"
-    path.write_text('{"text": "A.", "labels": ["maybe"]}\nnot json\n{"labels": []}\n{"text": "Fine here.", "labels": []}\n')
+    path.write_text(
+        '{"text": "A.", "labels": ["maybe"]}\nnot json\n{"labels": []}\n{"text": "Fine here.", "labels": []}\n'
+    )
     result = cli("data", "check", path)
     assert result.code == 1
     for line, message in ((1, "unknown label"), (2, "malformed JSON"), (3, "record has no 'text' field")):

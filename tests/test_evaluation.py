@@ -8,9 +8,9 @@ from sklearn.metrics import f1_score, hamming_loss, precision_recall_fscore_supp
 
 from parley.evaluation.compare import comparison_table
 from parley.metrics import best_f1_threshold, bootstrap_ci, expected_calibration_error, summary, tune_thresholds
-from tests.conftest import tiny_records, write_jsonl
 from parley.training.config import load_config
 from parley.training.run import train_model
+from tests.conftest import tiny_records, write_jsonl
 
 Y = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 0], [1, 0, 0], [0, 1, 0]])  # rejection has no positives
 P = np.array([[1, 0, 0], [0, 0, 0], [1, 1, 1], [0, 1, 0], [0, 0, 0], [0, 1, 0]])
@@ -74,21 +74,57 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("eval")
     corpus = write_jsonl(root / "tiny.jsonl", tiny_records())
     train_model("rules", [corpus], root / "rules", load_config("rules"), log=lambda m: None)
-    contrast = write_jsonl(root / "contrast.jsonl", [
-        {"id": "c1a", "group": "c1", "text": "Moscow rejected the plan.", "labels": ["rejection"], "note": "negation: x"},
-        {"id": "c1b", "group": "c1", "text": "Moscow did not reject the plan.", "labels": [], "note": "negation: x"},
-        {"id": "c2a", "group": "c2", "text": "The club signed a new striker.", "labels": [], "note": "senses: y"},
-        {"id": "c2b", "group": "c2", "text": "The club accepted the offer.", "labels": ["agreement"], "note": "senses: y"},
-    ])
-    pool = write_jsonl(root / "pool.jsonl", [{"text": t} for t in ["Moscow rejected the plan.", "Rain.", "Sun.", "Kyiv agreed."]])
+    contrast = write_jsonl(
+        root / "contrast.jsonl",
+        [
+            {
+                "id": "c1a",
+                "group": "c1",
+                "text": "Moscow rejected the plan.",
+                "labels": ["rejection"],
+                "note": "negation: x",
+            },
+            {
+                "id": "c1b",
+                "group": "c1",
+                "text": "Moscow did not reject the plan.",
+                "labels": [],
+                "note": "negation: x",
+            },
+            {"id": "c2a", "group": "c2", "text": "The club signed a new striker.", "labels": [], "note": "senses: y"},
+            {
+                "id": "c2b",
+                "group": "c2",
+                "text": "The club accepted the offer.",
+                "labels": ["agreement"],
+                "note": "senses: y",
+            },
+        ],
+    )
+    pool = write_jsonl(
+        root / "pool.jsonl", [{"text": t} for t in ["Moscow rejected the plan.", "Rain.", "Sun.", "Kyiv agreed."]]
+    )
     return root, corpus, contrast, pool
 
 
 def test_evaluate_writes_a_complete_report(cli, trained):
     root, corpus, contrast, pool = trained
     out = root / "report"
-    result = cli("evaluate", root / "rules", corpus, "--split", "test", "--out", out, "--contrast", contrast,
-                 "--pool", pool, "--bootstrap", "100")
+    result = cli(
+        "evaluate",
+        root / "rules",
+        corpus,
+        "--split",
+        "test",
+        "--out",
+        out,
+        "--contrast",
+        contrast,
+        "--pool",
+        pool,
+        "--bootstrap",
+        "100",
+    )
     assert result.code == 0, result.err
     for name in ("report.md", "report.html", "metrics.json", "pr_curves.png", "reliability.png"):
         assert (out / name).is_file(), name
@@ -120,7 +156,14 @@ def test_compare_marks_the_best_per_column(cli, trained, tmp_path):
     result = cli("compare", root / "rules", corpus, "--out", tmp_path / "cmp")
     assert result.code == 0, result.err
     assert (tmp_path / "cmp" / "compare.html").is_file() and "★" in result.out
-    rows = [{"model": {"name": m}, "data": {"name": "d"}, "summary": {"macro_f1": v}, "ci": {"macro_f1": [v - 0.1, v + 0.1]}}
-            for m, v in (("a", 0.5), ("b", 0.7))]
+    rows = [
+        {
+            "model": {"name": m},
+            "data": {"name": "d"},
+            "summary": {"macro_f1": v},
+            "ci": {"macro_f1": [v - 0.1, v + 0.1]},
+        }
+        for m, v in (("a", 0.5), ("b", 0.7))
+    ]
     table = comparison_table(rows)
     assert "| b | **0.700 [0.60, 0.80]** ★ |" in table and "| a | 0.500 [0.40, 0.60] |" in table

@@ -22,8 +22,10 @@ def records_for(text: str, labels: list[list[str]], doc_id: str = "d") -> list[d
     """Sentence records as the Predictor yields them, with the given labels per sentence."""
     sentences = split_sentences(text)
     assert len(sentences) == len(labels), [s.text for s in sentences]
-    return [{"doc_id": doc_id, "sentence": i, "start": s.start, "end": s.end, "text": s.text, "labels": chosen}
-            for i, (s, chosen) in enumerate(zip(sentences, labels))]
+    return [
+        {"doc_id": doc_id, "sentence": i, "start": s.start, "end": s.end, "text": s.text, "labels": chosen}
+        for i, (s, chosen) in enumerate(zip(sentences, labels))
+    ]
 
 
 def events_of(text: str, *labels: list[str]) -> list[dict]:
@@ -46,26 +48,39 @@ def only(events: list[dict], act: str) -> dict:
 def test_active_voice_with_recipient():
     event = only(events_of("Egypt proposed a three-phase truce to both sides on Monday.", ["proposal"]), "proposal")
     assert (role(event, "trigger"), role(event, "actor"), role(event, "object"), role(event, "counterpart")) == (
-        "proposed", "Egypt", "a three-phase truce", "both sides")
+        "proposed",
+        "Egypt",
+        "a three-phase truce",
+        "both sides",
+    )
     assert event["source"] is None and event["answers"] is None
 
 
 def test_double_object_counterpart():
     event = only(events_of("Washington offered Kyiv a 30-day truce.", ["proposal"]), "proposal")
     assert (role(event, "actor"), role(event, "counterpart"), role(event, "object")) == (
-        "Washington", "Kyiv", "a 30-day truce")
+        "Washington",
+        "Kyiv",
+        "a 30-day truce",
+    )
 
 
 def test_agree_with_counterpart():
     event = only(events_of("The employers agreed with the union on a two-year deal.", ["agreement"]), "agreement")
     assert (role(event, "actor"), role(event, "counterpart"), role(event, "object")) == (
-        "The employers", "the union", "a two-year deal")
+        "The employers",
+        "the union",
+        "a two-year deal",
+    )
 
 
 def test_passive_voice():
     event = only(events_of("The detainee proposal was rejected by the army's spokesman.", ["rejection"]), "rejection")
     assert (role(event, "trigger"), role(event, "actor"), role(event, "object")) == (
-        "rejected", "the army's spokesman", "The detainee proposal")
+        "rejected",
+        "the army's spokesman",
+        "The detainee proposal",
+    )
 
 
 def test_nominal_act():
@@ -76,13 +91,21 @@ def test_nominal_act():
 def test_reported_speech_names_the_source():
     event = only(events_of("Peskov said Putin had accepted the offer.", ["agreement"]), "agreement")
     assert (role(event, "trigger"), role(event, "actor"), role(event, "source"), role(event, "object")) == (
-        "accepted", "Putin", "Peskov", "the offer")
+        "accepted",
+        "Putin",
+        "Peskov",
+        "the offer",
+    )
 
 
 def test_trailing_reporter_and_negated_acceptance():
     event = only(events_of("Kyiv would not accept a temporary ceasefire, officials said.", ["rejection"]), "rejection")
     assert (role(event, "trigger"), role(event, "actor"), role(event, "object"), role(event, "source")) == (
-        "accept", "Kyiv", "a temporary ceasefire", "officials")
+        "accept",
+        "Kyiv",
+        "a temporary ceasefire",
+        "officials",
+    )
 
 
 def test_coordinated_actors_are_one_span():
@@ -93,7 +116,10 @@ def test_coordinated_actors_are_one_span():
 def test_phrasal_trigger_keeps_its_particle():
     event = only(events_of("The union turned down the offer.", ["rejection"]), "rejection")
     assert (role(event, "trigger"), role(event, "actor"), role(event, "object")) == (
-        "turned down", "The union", "the offer")
+        "turned down",
+        "The union",
+        "the offer",
+    )
 
 
 def test_two_acts_in_one_sentence_link_to_each_other():
@@ -101,7 +127,10 @@ def test_two_acts_in_one_sentence_link_to_each_other():
     events = events_of(text, ["proposal", "agreement"])
     proposal, agreement = only(events, "proposal"), only(events, "agreement")
     assert (role(proposal, "trigger"), role(proposal, "actor"), role(proposal, "object")) == (
-        "proposal", "Trump", "continue diplomatic talks")
+        "proposal",
+        "Trump",
+        "continue diplomatic talks",
+    )
     assert (role(agreement, "actor"), agreement["answers"]) == ("Putin", proposal["id"])
     assert text[agreement["object"]["start"] : agreement["object"]["end"]] == agreement["object"]["text"]
 
@@ -118,8 +147,10 @@ def test_unlabelled_sentences_give_no_events_and_offsets_point_into_the_document
 
 # ---------------------------------------------------------------- reply linking
 
-CEASEFIRE = ("Washington proposed a 30-day ceasefire. Fighting continued near Bakhmut. Kyiv accepted it. "
-             "Observers were cautious. Moscow rejected the plan.")
+CEASEFIRE = (
+    "Washington proposed a 30-day ceasefire. Fighting continued near Bakhmut. Kyiv accepted it. "
+    "Observers were cautious. Moscow rejected the plan."
+)
 
 
 def test_replies_link_to_the_proposal_and_the_timeline_is_mixed():
@@ -131,8 +162,10 @@ def test_replies_link_to_the_proposal_and_the_timeline_is_mixed():
 
 
 def test_specific_words_pick_the_proposal_and_new_things_answer_nothing():
-    text = ("Qatar proposed a prisoner exchange. Egypt offered a five-day truce. "
-            "Hamas accepted the truce. Israel rejected the exchange. Both sides accepted a new deal.")
+    text = (
+        "Qatar proposed a prisoner exchange. Egypt offered a five-day truce. "
+        "Hamas accepted the truce. Israel rejected the exchange. Both sides accepted a new deal."
+    )
     events = events_of(text, ["proposal"], ["proposal"], ["agreement"], ["rejection"], ["agreement"])
     exchange, truce, accept_truce, reject_exchange, new_deal = events
     assert accept_truce["answers"] == truce["id"]
@@ -145,12 +178,28 @@ def test_specific_words_pick_the_proposal_and_new_things_answer_nothing():
 def test_link_replies_works_on_events_alone():
     text = "Norway offered to host talks.\nThe rebels accepted the offer."
     events = [
-        {"id": "a-e1", "act": "proposal", "sentence": 0, "trigger": {"start": 7, "end": 14, "text": "offered"},
-         "actor": {"start": 0, "end": 6, "text": "Norway"}, "counterpart": None,
-         "object": {"start": 18, "end": 28, "text": "host talks"}, "source": None, "answers": None},
-        {"id": "a-e2", "act": "agreement", "sentence": 1, "trigger": {"start": 41, "end": 49, "text": "accepted"},
-         "actor": {"start": 30, "end": 40, "text": "The rebels"}, "counterpart": None,
-         "object": {"start": 50, "end": 59, "text": "the offer"}, "source": None, "answers": None},
+        {
+            "id": "a-e1",
+            "act": "proposal",
+            "sentence": 0,
+            "trigger": {"start": 7, "end": 14, "text": "offered"},
+            "actor": {"start": 0, "end": 6, "text": "Norway"},
+            "counterpart": None,
+            "object": {"start": 18, "end": 28, "text": "host talks"},
+            "source": None,
+            "answers": None,
+        },
+        {
+            "id": "a-e2",
+            "act": "agreement",
+            "sentence": 1,
+            "trigger": {"start": 41, "end": 49, "text": "accepted"},
+            "actor": {"start": 30, "end": 40, "text": "The rebels"},
+            "counterpart": None,
+            "object": {"start": 50, "end": 59, "text": "the offer"},
+            "source": None,
+            "answers": None,
+        },
     ]
     assert text[50:59] == "the offer"
     assert link_replies(events, text)[1]["answers"] == "a-e1"
@@ -176,9 +225,20 @@ def test_seed_article_timeline_with_the_default_model():
     entries = timeline(events)
 
     def proposal_by(actor_word: str, object_word: str) -> dict:
-        found = [e for e in entries if e["proposal"]["actor"] and actor_word in e["proposal"]["actor"]["text"]
-                 and object_word in ((e["proposal"]["object"] or {}).get("text", "") + " "
-                                     + e["proposal"]["trigger"]["text"] + " " + result["sentences"][e["proposal"]["sentence"]]["text"])]
+        found = [
+            e
+            for e in entries
+            if e["proposal"]["actor"]
+            and actor_word in e["proposal"]["actor"]["text"]
+            and object_word
+            in (
+                (e["proposal"]["object"] or {}).get("text", "")
+                + " "
+                + e["proposal"]["trigger"]["text"]
+                + " "
+                + result["sentences"][e["proposal"]["sentence"]]["text"]
+            )
+        ]
         assert found, [(_summary(e)) for e in entries]
         return found[0]
 
@@ -206,36 +266,79 @@ def _span(text: str, words: str) -> dict:
 def test_evaluate_events_on_a_tiny_pair_with_known_numbers():
     text = "Egypt proposed a truce to Hamas.\nHamas rejected the truce."
     gold_events = [
-        {"id": "g-e1", "act": "proposal", "sentence": 0, "trigger": _span(text, "proposed"),
-         "actor": _span(text, "Egypt"), "counterpart": _span(text, "Hamas"), "object": _span(text, "a truce"),
-         "source": None, "answers": None},
-        {"id": "g-e2", "act": "rejection", "sentence": 1, "trigger": _span(text, "rejected"),
-         "actor": {"start": 33, "end": 38, "text": "Hamas"}, "counterpart": None,
-         "object": {"start": 48, "end": 57, "text": "the truce"}, "source": None, "answers": "g-e1"},
+        {
+            "id": "g-e1",
+            "act": "proposal",
+            "sentence": 0,
+            "trigger": _span(text, "proposed"),
+            "actor": _span(text, "Egypt"),
+            "counterpart": _span(text, "Hamas"),
+            "object": _span(text, "a truce"),
+            "source": None,
+            "answers": None,
+        },
+        {
+            "id": "g-e2",
+            "act": "rejection",
+            "sentence": 1,
+            "trigger": _span(text, "rejected"),
+            "actor": {"start": 33, "end": 38, "text": "Hamas"},
+            "counterpart": None,
+            "object": {"start": 48, "end": 57, "text": "the truce"},
+            "source": None,
+            "answers": "g-e1",
+        },
     ]
     assert text[33:38] == "Hamas" and text[48:57] == "the truce"
     gold = [{"article_id": "g", "text": text, "split": "dev", "events": gold_events}]
-    predicted = {"g": [
-        # exact trigger and actor; object "truce" has the gold head but not the gold span;
-        # counterpart missed
-        {**gold_events[0], "id": "p-e1", "object": {"start": 17, "end": 22, "text": "truce"}, "counterpart": None},
-        # actor wrong ("the truce"), link right
-        {**gold_events[1], "id": "p-e2", "actor": {"start": 48, "end": 57, "text": "the truce"}, "answers": "p-e1"},
-        # an extra event the gold does not have
-        {"id": "p-e3", "act": "agreement", "sentence": 1, "trigger": _span(text, "rejected"), "actor": None,
-         "counterpart": None, "object": None, "source": None, "answers": None},
-    ]}
+    predicted = {
+        "g": [
+            # exact trigger and actor; object "truce" has the gold head but not the gold span;
+            # counterpart missed
+            {**gold_events[0], "id": "p-e1", "object": {"start": 17, "end": 22, "text": "truce"}, "counterpart": None},
+            # actor wrong ("the truce"), link right
+            {**gold_events[1], "id": "p-e2", "actor": {"start": 48, "end": 57, "text": "the truce"}, "answers": "p-e1"},
+            # an extra event the gold does not have
+            {
+                "id": "p-e3",
+                "act": "agreement",
+                "sentence": 1,
+                "trigger": _span(text, "rejected"),
+                "actor": None,
+                "counterpart": None,
+                "object": None,
+                "source": None,
+                "answers": None,
+            },
+        ]
+    }
     result = evaluate_events(gold, predicted, HeadFinder())
     assert result["events"] == {"gold": 2, "predicted": 3, "matched": 2}
     roles = result["roles"]
-    assert roles["trigger"]["exact"] == {"precision": round(2 / 3, 4), "recall": 1.0, "f1": 0.8, "tp": 2,
-                                         "predicted": 3, "gold": 2}
-    assert (roles["actor"]["exact"]["tp"], roles["actor"]["exact"]["predicted"], roles["actor"]["exact"]["gold"]) == (1, 2, 2)
+    assert roles["trigger"]["exact"] == {
+        "precision": round(2 / 3, 4),
+        "recall": 1.0,
+        "f1": 0.8,
+        "tp": 2,
+        "predicted": 3,
+        "gold": 2,
+    }
+    assert (roles["actor"]["exact"]["tp"], roles["actor"]["exact"]["predicted"], roles["actor"]["exact"]["gold"]) == (
+        1,
+        2,
+        2,
+    )
     assert roles["actor"]["head"]["f1"] == 0.5
     assert (roles["object"]["exact"]["tp"], roles["object"]["head"]["tp"]) == (1, 2)
     assert roles["object"]["head"]["f1"] == 1.0
-    assert roles["counterpart"]["head"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "predicted": 0,
-                                            "gold": 1}
+    assert roles["counterpart"]["head"] == {
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+        "tp": 0,
+        "predicted": 0,
+        "gold": 1,
+    }
     assert result["reply_links"] == {"gold_replies": 1, "right": 1, "accuracy": 1.0}
     assert [e["predicted"] for e in result["errors"]["actor"]] == ["the truce"]
     predicted["g"][1]["answers"] = None
@@ -332,8 +435,13 @@ def _check_page_dom(dom: str) -> None:
 def test_html_page_in_headless_chromium(tmp_path):
     page = tmp_path / "events.html"
     page.write_text(render_html(_page_documents()), encoding="utf-8")
-    dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     assert "<html" in dom
     _check_page_dom(dom)
 

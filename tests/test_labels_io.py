@@ -31,10 +31,18 @@ def write(tmp_path, name, content, encoding="utf-8"):
 
 
 def test_jsonl_and_csv_read_the_same_records(tmp_path):
-    jsonl = write(tmp_path, "a.jsonl", '{"id": "1", "text": "Kyiv rejected it.", "labels": ["rejection"]}\n'
-                                       '{"id": "2", "text": "Talks went on.", "labels": []}\n')
-    csv = write(tmp_path, "a.csv", 'id,text,labels\n1,Kyiv rejected it.,rejection\n2,"Talks went on.",\n'
-                                   '3,"Both sides agreed, then signed.",agreement;proposal\n')
+    jsonl = write(
+        tmp_path,
+        "a.jsonl",
+        '{"id": "1", "text": "Kyiv rejected it.", "labels": ["rejection"]}\n'
+        '{"id": "2", "text": "Talks went on.", "labels": []}\n',
+    )
+    csv = write(
+        tmp_path,
+        "a.csv",
+        'id,text,labels\n1,Kyiv rejected it.,rejection\n2,"Talks went on.",\n'
+        '3,"Both sides agreed, then signed.",agreement;proposal\n',
+    )
     a = list(iter_records(jsonl))
     b = list(iter_records(csv))
     assert [(r.id, r.text, r.labels) for r in a] == [(r.id, r.text, r.labels) for r in b[:2]]
@@ -90,17 +98,26 @@ def test_invalid_utf8_binary_and_empty_files(tmp_path):
 
 
 def test_duplicate_ids_rejected(tmp_path):
-    path = write(tmp_path, "d.jsonl", '{"id": "a", "text": "One.", "labels": []}\n{"id": "a", "text": "Two.", "labels": []}\n')
+    path = write(
+        tmp_path, "d.jsonl", '{"id": "a", "text": "One.", "labels": []}\n{"id": "a", "text": "Two.", "labels": []}\n'
+    )
     with pytest.raises(InputError, match=r"d.jsonl:2: duplicate id 'a' \(first at line 1\)"):
         load_records([path])
 
 
 def test_collecting_problems_lists_every_bad_row(tmp_path):
-    path = write(tmp_path, "m.jsonl", '{"text": "", "labels": []}\n{"text": "fine", "labels": []}\n{"text": "x", "labels": ["nope"]}\n')
+    path = write(
+        tmp_path,
+        "m.jsonl",
+        '{"text": "", "labels": []}\n{"text": "fine", "labels": []}\n{"text": "x", "labels": ["nope"]}\n',
+    )
     problems = []
     records = list(iter_records(path, problems))
     assert [r.text for r in records] == ["fine"]
-    assert [(p.line, p.message.split(";")[0]) for p in problems] == [(1, "empty text"), (3, "unknown label(s) ['nope']")]
+    assert [(p.line, p.message.split(";")[0]) for p in problems] == [
+        (1, "empty text"),
+        (3, "unknown label(s) ['nope']"),
+    ]
 
 
 def test_csv_label_cell_as_json_list(tmp_path):

@@ -10,10 +10,10 @@ import pytest
 from parley.errors import InputError, ModelError
 from parley.model import load_model, read_model_json
 from parley.registry import FAMILIES, _resolve
-from tests.conftest import tiny_records, write_jsonl
 from parley.training.base import Trainable, get_family
 from parley.training.config import load_config
 from parley.training.run import train_model
+from tests.conftest import tiny_records, write_jsonl
 
 TEXTS = ["Moscow rejected the plan.", "Both sides signed the accord.", "Qatar offered to mediate.", "Rain fell."]
 
@@ -49,8 +49,9 @@ def test_training_is_deterministic(tmp_path):
     a = train("linear", corpus, tmp_path / "a", min_df=1, seed=3)
     b = train("linear", corpus, tmp_path / "b", min_df=1, seed=3)
     assert a["thresholds"] == b["thresholds"]
-    np.testing.assert_array_equal(load_model(tmp_path / "a").predict_proba(TEXTS),
-                                  load_model(tmp_path / "b").predict_proba(TEXTS))
+    np.testing.assert_array_equal(
+        load_model(tmp_path / "a").predict_proba(TEXTS), load_model(tmp_path / "b").predict_proba(TEXTS)
+    )
 
 
 def test_refuses_to_overwrite_without_force(tmp_path, linear_dir):
@@ -204,8 +205,16 @@ def test_untrusted_skops_types_are_refused(tmp_path):
         load_skops(path)
 
 
-ODD_TEXTS = ["", "   ", "Ünïcödé façade — “quoted” naïve café", "x" * 3000, "a b c", "U.S.-Iran talks, 3.5% cut!",
-             "tab\tand\nnewline  spaces", "Moscow rejected the plan. Moscow rejected the plan."]
+ODD_TEXTS = [
+    "",
+    "   ",
+    "Ünïcödé façade — “quoted” naïve café",
+    "x" * 3000,
+    "a b c",
+    "U.S.-Iran talks, 3.5% cut!",
+    "tab\tand\nnewline  spaces",
+    "Moscow rejected the plan. Moscow rejected the plan.",
+]
 
 
 @pytest.mark.parametrize("cache_limit", [200_000, 3])
@@ -238,7 +247,9 @@ def ensemble_dir(tmp_path_factory, linear_dir):
     shutil.copytree(linear_dir, root / "linear")
     train("rules", corpus, root / "rules")
     members = [str(root / "linear"), str(root / "rules")]
-    train_model("ensemble", [corpus], root / "ens", load_config("ensemble", None, {"members": members}), log=lambda m: None)
+    train_model(
+        "ensemble", [corpus], root / "ens", load_config("ensemble", None, {"members": members}), log=lambda m: None
+    )
     return root / "ens"
 
 
@@ -270,18 +281,37 @@ def test_ensemble_refuses_a_changed_or_missing_member(ensemble_dir, tmp_path):
 def test_ensemble_needs_two_members(tmp_path, linear_dir):
     corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
     with pytest.raises(InputError, match="at least two --members"):
-        train_model("ensemble", [corpus], tmp_path / "e", load_config("ensemble", None, {"members": [str(linear_dir)]}),
-                    log=lambda m: None)
+        train_model(
+            "ensemble",
+            [corpus],
+            tmp_path / "e",
+            load_config("ensemble", None, {"members": [str(linear_dir)]}),
+            log=lambda m: None,
+        )
 
 
 def test_ensemble_predicts_the_same_with_workers(ensemble_dir, tmp_path, cli):
-    rows = [{"id": f"d{i:03d}", "text": f"Moscow rejected plan {i}. Qatar offered to mediate round {i}."} for i in range(60)]
+    rows = [
+        {"id": f"d{i:03d}", "text": f"Moscow rejected plan {i}. Qatar offered to mediate round {i}."} for i in range(60)
+    ]
     data = write_jsonl(tmp_path / "docs.jsonl", rows)
     outputs = []
     for workers in ("1", "2"):
         out = tmp_path / f"w{workers}.jsonl"
-        result = cli("predict", "--model", ensemble_dir, "--format", "jsonl", "--batch-size", "8",
-                     "--workers", workers, "-o", out, data)
+        result = cli(
+            "predict",
+            "--model",
+            ensemble_dir,
+            "--format",
+            "jsonl",
+            "--batch-size",
+            "8",
+            "--workers",
+            workers,
+            "-o",
+            out,
+            data,
+        )
         assert result.code == 0, result.err
         outputs.append(out.read_text())
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 120

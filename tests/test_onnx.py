@@ -11,13 +11,15 @@ import pytest
 from parley.errors import InputError, ModelError
 from parley.families.rules import RULES_VERSION
 from parley.model import load_model, read_model_json
-from tests.conftest import ROOT, TINY, tiny_records, write_jsonl
 from parley.training.config import load_config
 from parley.training.run import train_model
+from tests.conftest import ROOT, TINY, tiny_records, write_jsonl
 
 MAX_LENGTH = 24
-LONG = ("The negotiators said on Monday that the two delegations had agreed to meet again in Geneva "
-        "next month to discuss a ceasefire, prisoner exchanges and the reopening of the border crossings.")
+LONG = (
+    "The negotiators said on Monday that the two delegations had agreed to meet again in Geneva "
+    "next month to discuss a ceasefire, prisoner exchanges and the reopening of the border crossings."
+)
 TEXTS = [text for texts in TINY.values() for text in texts] + [LONG, "Rain.", "Ça va? Zürich’s naïve café — 42%"]
 
 
@@ -106,9 +108,11 @@ def test_predict_cli_with_the_onnx_model(exported, cli, tmp_path):
 
 @pytest.mark.slow
 def test_onnx_model_predicts_without_torch_or_transformers(exported):
-    code = ("import sys; from parley.model import load_model; "
-            f"print(load_model({str(exported / 'int8')!r}).predict_proba(['Moscow rejected the plan.']).shape); "
-            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    code = (
+        "import sys; from parley.model import load_model; "
+        f"print(load_model({str(exported / 'int8')!r}).predict_proba(['Moscow rejected the plan.']).shape); "
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["(1, 3)", "[]"]
 
@@ -166,9 +170,15 @@ def test_force_replaces_an_export(exported, cli):
 
 def _write_meta(directory, **fields):
     directory.mkdir()
-    meta = {"format_version": 1, "label_schema_version": 1, "labels": ["proposal", "agreement", "rejection"],
-            "thresholds": {"proposal": 0.5, "agreement": 0.5, "rejection": 0.5}, "rules_version": RULES_VERSION, "files": {},
-            **fields}
+    meta = {
+        "format_version": 1,
+        "label_schema_version": 1,
+        "labels": ["proposal", "agreement", "rejection"],
+        "thresholds": {"proposal": 0.5, "agreement": 0.5, "rejection": 0.5},
+        "rules_version": RULES_VERSION,
+        "files": {},
+        **fields,
+    }
     (directory / "model.json").write_text(json.dumps(meta), encoding="utf-8")
     return directory
 
@@ -179,4 +189,7 @@ def test_runtime_key_is_validated(tmp_path):
     with pytest.raises(ModelError, match="unknown runtime 'tensorflow'"):
         read_model_json(_write_meta(tmp_path / "b", family="transformer", runtime="tensorflow"))
     for runtime in ("torch", "onnxruntime"):
-        assert read_model_json(_write_meta(tmp_path / runtime, family="transformer", runtime=runtime))["runtime"] == runtime
+        assert (
+            read_model_json(_write_meta(tmp_path / runtime, family="transformer", runtime=runtime))["runtime"]
+            == runtime
+        )

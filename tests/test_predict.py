@@ -15,9 +15,9 @@ import pytest
 
 from parley.model import load_model
 from parley.run_predict import RunOptions, run_description
-from tests.conftest import ROOT, tiny_records, write_jsonl
 from parley.training.config import load_config
 from parley.training.run import train_model
+from tests.conftest import ROOT, tiny_records, write_jsonl
 
 ARTICLE = (
     "Kremlin rejects U.S. peace plan\n\n"
@@ -52,18 +52,30 @@ def test_jsonl_records_have_offsets_labels_scores(cli, model_dir, article):
     records = jsonl(result.out)
     assert [r["sentence"] for r in records] == list(range(5))
     for r in records:
-        assert ARTICLE[r["start"]:r["end"]] == r["text"]
-        assert r["doc_id"] == "kremlin" and r["model"] == "rules" and set(r["scores"]) == {"proposal", "agreement", "rejection"}
+        assert ARTICLE[r["start"] : r["end"]] == r["text"]
+        assert (
+            r["doc_id"] == "kremlin"
+            and r["model"] == "rules"
+            and set(r["scores"]) == {"proposal", "agreement", "rejection"}
+        )
     assert [r["labels"] for r in records] == [["rejection"], ["rejection"], ["agreement"], ["proposal"], []]
 
 
 def test_summary_and_threshold_override(cli, model_dir, article):
     records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--summary", article).out)
     summary = [r for r in records if r["type"] == "article"]
-    assert len(summary) == 1 and summary[0]["counts"]["agreement"] == 1 and summary[0]["sentences_by_label"]["proposal"] == [3]
+    assert (
+        len(summary) == 1
+        and summary[0]["counts"]["agreement"] == 1
+        and summary[0]["sentences_by_label"]["proposal"] == [3]
+    )
     everything = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--threshold", "0.05", article).out)
     assert all(len(r["labels"]) == 3 for r in everything)
-    only_p = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--threshold", "agreement=1.0,rejection=1.0", article).out)
+    only_p = jsonl(
+        cli(
+            "predict", "--model", model_dir, "--format", "jsonl", "--threshold", "agreement=1.0,rejection=1.0", article
+        ).out
+    )
     assert all(set(r["labels"]) <= {"proposal"} for r in only_p)
     bad = cli("predict", "--model", model_dir, "--threshold", "maybe=0.3", article)
     assert bad.code == 1 and "unknown label 'maybe'" in bad.err
@@ -89,9 +101,17 @@ def test_directory_jsonl_csv_and_stdin_inputs(cli, model_dir, tmp_path):
     assert ids == {"a", "sub/b"}
     rows = tmp_path / "rows.csv"
     rows.write_text("url,body\nu1,Moscow rejected the plan.\nu2,Rain fell.\n")
-    records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "--text-column", "body", "--id-column", "url", rows).out)
+    records = jsonl(
+        cli(
+            "predict", "--model", model_dir, "--format", "jsonl", "--text-column", "body", "--id-column", "url", rows
+        ).out
+    )
     assert [(r["doc_id"], r["labels"]) for r in records] == [("u1", ["rejection"]), ("u2", [])]
-    records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", "-", stdin="Kyiv ruled out concessions. Talks go on.").out)
+    records = jsonl(
+        cli(
+            "predict", "--model", model_dir, "--format", "jsonl", "-", stdin="Kyiv ruled out concessions. Talks go on."
+        ).out
+    )
     assert [r["labels"] for r in records] == [["rejection"], []] and records[0]["doc_id"] == "stdin"
 
 
@@ -120,13 +140,15 @@ def test_bad_inputs_fail_with_file_and_line(cli, model_dir, tmp_path, name, cont
     result = cli("predict", "--model", model_dir, "--format", "jsonl", "-o", out, path)
     assert result.code == 1
     assert message in result.err and str(path.name) in result.err
-    assert len([l for l in result.err.splitlines() if l.startswith("error:")]) == 1
+    assert len([lab for lab in result.err.splitlines() if lab.startswith("error:")]) == 1
     assert not out.exists()
 
 
 def test_skip_bad_warns_and_counts(cli, model_dir, tmp_path):
     path = tmp_path / "mixed.jsonl"
-    path.write_text('{"id": "a", "text": "Moscow rejected the plan."}\nnot json\n{"id": "c"}\n{"id": "d", "text": "Rain."}\n')
+    path.write_text(
+        '{"id": "a", "text": "Moscow rejected the plan."}\nnot json\n{"id": "c"}\n{"id": "d", "text": "Rain."}\n'
+    )
     result = cli("predict", "--model", model_dir, "--format", "jsonl", "--skip-bad", path)
     assert result.code == 0
     assert [r["doc_id"] for r in jsonl(result.out)] == ["a", "d"]
@@ -153,8 +175,10 @@ def test_long_sentence_truncated_not_dropped_and_odd_text(cli, model_dir, tmp_pa
 
 
 def test_utf16_bom_crlf_inputs(cli, model_dir, tmp_path):
-    for name, data in (("bom.txt", b"\xef\xbb\xbfMoscow rejected the plan.\r\n"),
-                       ("u16.txt", "Moscow rejected the plan.\r\n".encode("utf-16"))):
+    for name, data in (
+        ("bom.txt", b"\xef\xbb\xbfMoscow rejected the plan.\r\n"),
+        ("u16.txt", "Moscow rejected the plan.\r\n".encode("utf-16")),
+    ):
         (tmp_path / name).write_bytes(data)
         records = jsonl(cli("predict", "--model", model_dir, "--format", "jsonl", tmp_path / name).out)
         assert records[0]["text"] == "Moscow rejected the plan." and records[0]["labels"] == ["rejection"]
@@ -180,12 +204,17 @@ def test_output_is_atomic_and_resume_equals_uninterrupted(cli, model_dir, tmp_pa
 
 
 def test_resume_refuses_a_different_model_threshold_or_format(cli, model_dir, tmp_path):
-    data = write_jsonl(tmp_path / "docs.jsonl", [{"id": f"d{i}", "text": f"Moscow rejected plan {i}."} for i in range(9)])
+    data = write_jsonl(
+        tmp_path / "docs.jsonl", [{"id": f"d{i}", "text": f"Moscow rejected plan {i}."} for i in range(9)]
+    )
     out = tmp_path / "out.jsonl"
     side = tmp_path / "out.jsonl.partial"
     described = run_description(load_model(model_dir), RunOptions(fmt="jsonl"))
-    for changed, flags in (("model_sha256", ["--model", tmp_path / "other"]), ("thresholds", ["--threshold", "0.3"]),
-                           ("options", ["--summary"])):
+    for changed, flags in (
+        ("model_sha256", ["--model", tmp_path / "other"]),
+        ("thresholds", ["--threshold", "0.3"]),
+        ("options", ["--summary"]),
+    ):
         if changed == "model_sha256":
             shutil.copytree(model_dir, tmp_path / "other")
             meta = json.loads((tmp_path / "other" / "model.json").read_text())
@@ -223,8 +252,22 @@ def test_worker_processes_give_identical_output(cli, model_dir, tmp_path, monkey
     for workers in ("1", "3"):
         for presplit in ([], ["--presplit"]):
             out = tmp_path / f"w{workers}{len(presplit)}.jsonl"
-            result = cli("predict", "--model", model_dir, "--format", "jsonl", "--summary", "--batch-size", "16",
-                         "--workers", workers, *presplit, "-o", out, data)
+            result = cli(
+                "predict",
+                "--model",
+                model_dir,
+                "--format",
+                "jsonl",
+                "--summary",
+                "--batch-size",
+                "16",
+                "--workers",
+                workers,
+                *presplit,
+                "-o",
+                out,
+                data,
+            )
             assert result.code == 0, result.err
             outputs[workers, bool(presplit)] = out.read_text()
     assert outputs["1", False] == outputs["3", False] and outputs["1", True] == outputs["3", True]
@@ -234,11 +277,29 @@ def test_worker_processes_give_identical_output(cli, model_dir, tmp_path, monkey
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_leaves_no_partial_output_then_resume(model_dir, tmp_path, sig, code):
-    rows = [{"id": f"d{i:05d}", "text": f"Moscow rejected plan {i}. Both sides signed accord {i}. Rain fell."} for i in range(15000)]
+    rows = [
+        {"id": f"d{i:05d}", "text": f"Moscow rejected plan {i}. Both sides signed accord {i}. Rain fell."}
+        for i in range(15000)
+    ]
     data = write_jsonl(tmp_path / "big.jsonl", rows)
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "parley", "predict", "--model", str(model_dir), "--format", "jsonl",
-               "--batch-size", "256", "--workers", "2", "-o", str(out), str(data)]
+    command = [
+        sys.executable,
+        "-m",
+        "parley",
+        "predict",
+        "--model",
+        str(model_dir),
+        "--format",
+        "jsonl",
+        "--batch-size",
+        "256",
+        "--workers",
+        "2",
+        "-o",
+        str(out),
+        str(data),
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     side = tmp_path / "out.jsonl.partial"
@@ -260,10 +321,12 @@ def test_signal_leaves_no_partial_output_then_resume(model_dir, tmp_path, sig, c
 def test_light_families_never_import_torch(article):
     """Linear prediction must not load torch even where it is installed (start-up and memory)."""
     pytest.importorskip("torch")
-    code = ("import sys; from parley.model import load_model; from parley.segment import split_sentences; "
-            f"m = load_model({str(ROOT / 'models' / 'default')!r}); "
-            f"m.predict_proba([s.text for s in split_sentences(open({str(article)!r}).read())]); "
-            "print('torch' in sys.modules)")
+    code = (
+        "import sys; from parley.model import load_model; from parley.segment import split_sentences; "
+        f"m = load_model({str(ROOT / 'models' / 'default')!r}); "
+        f"m.predict_proba([s.text for s in split_sentences(open({str(article)!r}).read())]); "
+        "print('torch' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "False", result.stderr
 
@@ -313,20 +376,40 @@ def test_workers_start_only_when_the_input_spans_several_batches(model_dir, monk
 
 def test_events_in_every_output_format(cli, tmp_path):
     article = tmp_path / "talks.txt"
-    article.write_text("Washington proposed a 30-day ceasefire on Monday.\nKyiv accepted it on Wednesday.\n"
-                       "Moscow rejected the plan.\n", encoding="utf-8")
+    article.write_text(
+        "Washington proposed a 30-day ceasefire on Monday.\nKyiv accepted it on Wednesday.\n"
+        "Moscow rejected the plan.\n",
+        encoding="utf-8",
+    )
     model = ROOT / "models" / "default"
     result = cli("predict", "--model", model, "--format", "jsonl", "--events", "--summary", article)
     assert result.code == 0, result.err
     records = jsonl(result.out)
     events = [e for r in records if r["type"] == "sentence" for e in r["events"]]
     assert [(e["act"], e["actor"]["text"], e["answers"]) for e in events] == [
-        ("proposal", "Washington", None), ("agreement", "Kyiv", "talks-e1"), ("rejection", "Moscow", "talks-e1")]
+        ("proposal", "Washington", None),
+        ("agreement", "Kyiv", "talks-e1"),
+        ("rejection", "Moscow", "talks-e1"),
+    ]
     timeline = records[-1]["timeline"]
     assert timeline[0]["actor"] == "Washington" and timeline[0]["status"] == "mixed"
     out = tmp_path / "out.csv"
-    assert cli("predict", "--model", model, "--format", "csv", "--events", "-o", out, "--html", tmp_path / "p.html",
-               article).code == 0
+    assert (
+        cli(
+            "predict",
+            "--model",
+            model,
+            "--format",
+            "csv",
+            "--events",
+            "-o",
+            out,
+            "--html",
+            tmp_path / "p.html",
+            article,
+        ).code
+        == 0
+    )
     rows = list(csv.DictReader((tmp_path / "out.events.csv").open()))
     assert [r["act"] for r in rows] == ["proposal", "agreement", "rejection"] and rows[1]["answers"] == "talks-e1"
     page = (tmp_path / "p.html").read_text()

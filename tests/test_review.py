@@ -29,8 +29,15 @@ from tests.conftest import ROOT, TINY, tiny_records, write_jsonl
 
 GOLD = {text: [label] if label else [] for label, texts in TINY.items() for text in texts}
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Runs the CLI function in a child process (so that it can be killed) before it is wired into `parley`.
 RUNNER = "import typer; from parley.cli.review import review; app = typer.Typer(); app.command()(review); app()"
 
@@ -49,7 +56,7 @@ def models(tmp_path_factory):
 def articles(tmp_path) -> Path:
     """The 36 tiny sentences as 9 four-sentence articles."""
     texts = list(GOLD)
-    rows = [{"id": f"art{k:02d}", "text": " ".join(texts[k * 4:(k + 1) * 4])} for k in range(len(texts) // 4)]
+    rows = [{"id": f"art{k:02d}", "text": " ".join(texts[k * 4 : (k + 1) * 4])} for k in range(len(texts) // 4)]
     return write_jsonl(tmp_path / "articles.jsonl", rows)
 
 
@@ -84,11 +91,13 @@ def test_random_is_seeded():
 
 
 def test_near_duplicates_and_labelled_data_are_shown_once(models, tmp_path):
-    rows = [{"id": "d1", "text": "Moscow rejected the plan outright on Monday."},
-            {"id": "d2", "text": "MOSCOW rejected the plan outright on Monday!!"},
-            {"id": "d3", "text": "Moscow rejected the plan outright, on Monday 12."},
-            {"id": "d4", "text": "Both sides signed the ceasefire accord in Doha."},
-            {"id": "d5", "text": "Rain fell on the capital for a third day."}]
+    rows = [
+        {"id": "d1", "text": "Moscow rejected the plan outright on Monday."},
+        {"id": "d2", "text": "MOSCOW rejected the plan outright on Monday!!"},
+        {"id": "d3", "text": "Moscow rejected the plan outright, on Monday 12."},
+        {"id": "d4", "text": "Both sides signed the ceasefire accord in Doha."},
+        {"id": "d5", "text": "Rain fell on the capital for a third day."},
+    ]
     source = write_jsonl(tmp_path / "pool.jsonl", rows)
     session = open_session([str(source)], [models["linear"]], tmp_path / "out.jsonl", presplit=True)
     assert sorted(queue_ids(session)) == ["d1:0", "d4:0", "d5:0"] and session.total == 3
@@ -96,14 +105,16 @@ def test_near_duplicates_and_labelled_data_are_shown_once(models, tmp_path):
     with pytest.raises(InputError, match="'d1' appears twice"):
         open_session([str(twice)], [models["linear"]], tmp_path / "out.jsonl")
     # a sentence already in the training data is not asked again
-    session = open_session([str(source)], [models["linear"]], tmp_path / "out.jsonl", presplit=True,
-                           data=[models["corpus"]])
+    session = open_session(
+        [str(source)], [models["linear"]], tmp_path / "out.jsonl", presplit=True, data=[models["corpus"]]
+    )
     assert sorted(queue_ids(session)) == ["d1:0", "d5:0"]
 
 
 def test_disagree_strategy_shows_where_two_models_differ_first(models, articles, tmp_path):
-    session = open_session([str(articles)], [models["linear"], models["rules"]], tmp_path / "out.jsonl",
-                           strategy="disagree")
+    session = open_session(
+        [str(articles)], [models["linear"], models["rules"]], tmp_path / "out.jsonl", strategy="disagree"
+    )
     decisions = [np.asarray(s) >= m.thresholds() for s, m in zip(session.scores, session.models)]
     differs = [(decisions[0][i] != decisions[1][i]).any() for i in session.queue]
     assert any(differs) and not all(differs)
@@ -128,8 +139,19 @@ def test_decisions_are_records_that_resume_and_undo(models, articles, tmp_path):
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == order[:3]
     first = rows[0]
-    assert set(first) == {"id", "article_id", "position", "text", "labels", "split", "annotator", "time", "scores",
-                          "model", "domain"}
+    assert set(first) == {
+        "id",
+        "article_id",
+        "position",
+        "text",
+        "labels",
+        "split",
+        "annotator",
+        "time",
+        "scores",
+        "model",
+        "domain",
+    }
     assert first["domain"] == "review" and first["annotator"] == "ann" and first["split"] in ("train", "dev", "test")
     assert first["split"] == review_split(first["article_id"]) and first["time"].endswith("+00:00")
     assert first["labels"] == GOLD[first["text"]] and set(first["scores"]) == {"proposal", "agreement", "rejection"}
@@ -173,9 +195,16 @@ def test_remote_host_needs_flag_then_a_token(models, articles, tmp_path):
 
 def test_retraining_in_the_background_reorders_the_queue(models, articles, tmp_path):
     out = tmp_path / "decisions.jsonl"
-    news = write_jsonl(tmp_path / "news.jsonl", [
-        {"id": "n1", "text": "Seoul proposed new talks. Pyongyang rejected the offer. Rain fell on the border."},
-        {"id": "n2", "text": "The airline accepted the pilots' pay deal. Fares rose. The union tabled a new claim."}])
+    news = write_jsonl(
+        tmp_path / "news.jsonl",
+        [
+            {"id": "n1", "text": "Seoul proposed new talks. Pyongyang rejected the offer. Rain fell on the border."},
+            {
+                "id": "n2",
+                "text": "The airline accepted the pilots' pay deal. Fares rose. The union tabled a new claim.",
+            },
+        ],
+    )
     session = open_session([str(news)], [models["linear"]], out, retrain_every=3, data=[models["corpus"]])
     for labels in (["proposal"], ["rejection"], []):
         session.decide(session.sentences[session.queue[0]].id, labels)
@@ -206,23 +235,32 @@ def test_training_reads_the_decision_file(models, articles, tmp_path):
 
 
 def test_agreement_kappa_f1_and_disagreements(tmp_path):
-    a = write_jsonl(tmp_path / "a.jsonl", [
-        {"id": "1", "text": "Egypt proposed a truce.", "labels": ["proposal"]},
-        {"id": "2", "text": "Moscow rejected the plan.", "labels": ["rejection"]},
-        {"id": "3", "text": "Both sides signed the accord.", "labels": ["agreement"]},
-        {"id": "4", "text": "Rain fell.", "labels": []},
-        {"id": "5", "text": "Only A saw this one.", "labels": []}])
-    b = write_jsonl(tmp_path / "b.jsonl", [
-        {"id": "1", "text": "Egypt proposed a truce.", "labels": ["proposal"]},
-        {"id": "2", "text": "Moscow rejected the plan.", "labels": ["rejection", "proposal"]},
-        {"id": "3", "text": "Both sides signed the accord.", "labels": ["agreement"]},
-        {"id": "4", "text": "Rain fell.", "labels": []}])
+    a = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"id": "1", "text": "Egypt proposed a truce.", "labels": ["proposal"]},
+            {"id": "2", "text": "Moscow rejected the plan.", "labels": ["rejection"]},
+            {"id": "3", "text": "Both sides signed the accord.", "labels": ["agreement"]},
+            {"id": "4", "text": "Rain fell.", "labels": []},
+            {"id": "5", "text": "Only A saw this one.", "labels": []},
+        ],
+    )
+    b = write_jsonl(
+        tmp_path / "b.jsonl",
+        [
+            {"id": "1", "text": "Egypt proposed a truce.", "labels": ["proposal"]},
+            {"id": "2", "text": "Moscow rejected the plan.", "labels": ["rejection", "proposal"]},
+            {"id": "3", "text": "Both sides signed the accord.", "labels": ["agreement"]},
+            {"id": "4", "text": "Rain fell.", "labels": []},
+        ],
+    )
     result = compare_annotations(a, b)
     assert result["common"] == 4 and result["only_a"] == 1 and result["exact_match"] == 0.75
     assert result["per_label"]["agreement"]["kappa"] == 1.0
     assert result["per_label"]["proposal"]["kappa"] == pytest.approx(0.5)
-    assert result["disagreements"] == [{"id": "2", "text": "Moscow rejected the plan.", "a": ["rejection"],
-                                        "b": ["proposal", "rejection"]}]
+    assert result["disagreements"] == [
+        {"id": "2", "text": "Moscow rejected the plan.", "a": ["rejection"], "b": ["proposal", "rejection"]}
+    ]
     assert cohen_kappa(np.zeros(4), np.zeros(4)) is None
     app = typer.Typer()
     app.command()(agreement)
@@ -240,8 +278,13 @@ def test_agreement_kappa_f1_and_disagreements(tmp_path):
 def start_server(args: list[str], errors: Path, timeout: float = 60) -> tuple[subprocess.Popen, str]:
     """Start the review server in a child process on a free port; return it and its URL."""
     with errors.open("a") as stderr:
-        proc = subprocess.Popen([sys.executable, "-c", RUNNER, *map(str, args), "--port", "0"], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=stderr, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", RUNNER, *map(str, args), "--port", "0"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     deadline = time.monotonic() + timeout
@@ -303,8 +346,9 @@ def test_page_labels_by_keyboard_survives_a_kill_and_resumes(models, articles, t
         assert not page.is_visible("#help")
         decided = [label_by_keyboard(page, GOLD) for _ in range(10)]
         page.keyboard.press("u")  # take the tenth back: it is shown again and decided again below
-        page.wait_for_function("id => document.querySelector('.sentence.current')?.dataset.id === id",
-                               arg=decided.pop()[0])
+        page.wait_for_function(
+            "id => document.querySelector('.sentence.current')?.dataset.id === id", arg=decided.pop()[0]
+        )
         assert len(out.read_text().splitlines()) == 9
         decided += [label_by_keyboard(page, GOLD) for _ in range(11)]
         assert f"20 of {len(GOLD)} decided" in page.text_content("#progress-text")
@@ -340,8 +384,9 @@ def test_ranking_the_real_news_pool_is_fast(tmp_path):
     if not files:
         pytest.skip(f"no pools in {pools_dir()}")
     started = time.perf_counter()
-    session = open_session([str(f) for f in files], [ROOT / "models" / "default"], tmp_path / "out.jsonl",
-                           presplit=True)
+    session = open_session(
+        [str(f) for f in files], [ROOT / "models" / "default"], tmp_path / "out.jsonl", presplit=True
+    )
     seconds = time.perf_counter() - started
     print(f"read, scored, de-duplicated and ranked {len(session.sentences)} pool sentences in {seconds:.1f} s")
     assert len(session.sentences) > 30_000 and seconds < 30

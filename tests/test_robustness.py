@@ -31,9 +31,18 @@ def test_property_readers_raise_only_input_errors(tmp_path, data, name):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.fixed_dictionaries({"text": st.text(min_size=1, max_size=80),
-                                       "labels": st.lists(st.sampled_from(["proposal", "agreement", "rejection"]),
-                                                          unique=True)}), min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "text": st.text(min_size=1, max_size=80),
+                "labels": st.lists(st.sampled_from(["proposal", "agreement", "rejection"]), unique=True),
+            }
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_property_jsonl_round_trip(tmp_path, rows):
     import json
 
@@ -59,19 +68,30 @@ def test_multi_megabyte_single_line_article_is_predicted(cli, tmp_path):
     path.write_text("Moscow rejected the plan. Talks went on. " * 60_000, encoding="utf-8")
     out = tmp_path / "out.jsonl"
     rules = tmp_path / "rules"
-    from tests.conftest import tiny_records, write_jsonl
     from parley.training.config import load_config
     from parley.training.run import train_model
+    from tests.conftest import tiny_records, write_jsonl
 
-    train_model("rules", [write_jsonl(tmp_path / "t.jsonl", tiny_records())], rules, load_config("rules"), log=lambda m: None)
+    train_model(
+        "rules", [write_jsonl(tmp_path / "t.jsonl", tiny_records())], rules, load_config("rules"), log=lambda m: None
+    )
     assert cli("predict", "--model", rules, "--format", "jsonl", "-o", out, path).code == 0
     assert sum(1 for _ in out.open()) == 120_000
 
 
 def test_interrupted_training_leaves_no_model_directory(tmp_path):
     out = tmp_path / "model"
-    command = [sys.executable, "-m", "parley", "train", "linear", "--data",
-               str(ROOT / "data" / "corpus"), "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "parley",
+        "train",
+        "linear",
+        "--data",
+        str(ROOT / "data" / "corpus"),
+        "--out",
+        str(out),
+    ]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
     assert "training linear on" in process.stderr.readline()  # fitting has started
     time.sleep(1)
@@ -84,8 +104,18 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
 
 def test_interrupted_evaluation_leaves_no_report(tmp_path):
     out = tmp_path / "report"
-    command = [sys.executable, "-m", "parley", "evaluate", str(ROOT / "models" / "default"), str(ROOT / "data" / "corpus"),
-               "--out", str(out), "--bootstrap", "20000"]
+    command = [
+        sys.executable,
+        "-m",
+        "parley",
+        "evaluate",
+        str(ROOT / "models" / "default"),
+        str(ROOT / "data" / "corpus"),
+        "--out",
+        str(out),
+        "--bootstrap",
+        "20000",
+    ]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
     time.sleep(15)  # past start-up (handlers installed) and well before 20,000 bootstrap rounds end
     process.send_signal(signal.SIGINT)

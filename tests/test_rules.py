@@ -37,7 +37,9 @@ SPEC = [
 @pytest.mark.parametrize("text,expected", SPEC)
 def test_spec_examples(text, expected):
     scorer = RulesScorer()
-    predicted = {label for label, on in zip(("proposal", "agreement", "rejection"), scorer.predict_proba([text])[0] > 0.5) if on}
+    predicted = {
+        label for label, on in zip(("proposal", "agreement", "rejection"), scorer.predict_proba([text])[0] > 0.5) if on
+    }
     assert predicted == expected, scorer.explain(text)
 
 
@@ -48,8 +50,9 @@ def test_explanations_name_the_pattern():
 
 
 def test_cue_features_separate_negated_from_plain():
-    plain, negated, hedged = cue_features(["They accepted the plan.", "They did not accept the plan.",
-                                           "They may accept the plan."])
+    plain, negated, hedged = cue_features(
+        ["They accepted the plan.", "They did not accept the plan.", "They may accept the plan."]
+    )
     assert (plain != negated).any() and (plain != hedged).any() and (negated != hedged).any()
 
 
@@ -73,11 +76,17 @@ def test_trigger_scan_finds_exactly_the_substrings():
 def test_trigger_gating_never_changes_the_analysis(monkeypatch):
     """Gating skips patterns whose trigger substrings are absent; it must be a pure speed-up."""
     texts = _repo_and_external_texts() + [
-        "The board OK'd the sale.", "IT WAS REJECTED OUTRIGHT.", "The ſigned accord held.", "Ruling out talks, he left.",
-        "They didn't accept.", "Under the road map put forward by Cairo, both sides said yes.",
+        "The board OK'd the sale.",
+        "IT WAS REJECTED OUTRIGHT.",
+        "The ſigned accord held.",
+        "Ruling out talks, he left.",
+        "They didn't accept.",
+        "Under the road map put forward by Cairo, both sides said yes.",
     ]
     gated = [analyse(text) for text in texts]
-    every_pattern = [(label, name, pattern) for label, patterns in rules._COMPILED.items() for name, pattern in patterns]
+    every_pattern = [
+        (label, name, pattern) for label, patterns in rules._COMPILED.items() for name, pattern in patterns
+    ]
     monkeypatch.setattr(rules, "candidate_patterns", lambda text: every_pattern)
     ungated = [analyse(text) for text in texts]
     differing = [text for text, a, b in zip(texts, gated, ungated) if a != b]

@@ -28,7 +28,9 @@ def test_abbreviations_quotes_and_headlines():
 
 def test_headline_line_without_blank_line_and_wrapped_prose():
     assert texts("Unions say yes to pay deal\nThe RMT accepted the offer on Friday.") == [
-        "Unions say yes to pay deal", "The RMT accepted the offer on Friday."]
+        "Unions say yes to pay deal",
+        "The RMT accepted the offer on Friday.",
+    ]
     wrapped = "The ministers agreed on Tuesday to extend the\nceasefire by a week. Fighting eased."
     assert texts(wrapped) == ["The ministers agreed on Tuesday to extend the\nceasefire by a week.", "Fighting eased."]
 
@@ -38,7 +40,7 @@ def test_offsets_index_the_original_text():
     sentences = split_sentences(text)
     assert [s.text for s in sentences] == ["First one.", "Second one?", "Third!"]
     for s in sentences:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
 
 
 def test_very_long_sentence_is_kept_whole():
@@ -48,15 +50,19 @@ def test_very_long_sentence_is_kept_whole():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab .?!\n\"'U.S.Mr") + ["\u00e9", "\u4e2d", "\U0001F600", "\r", "\t"]),
-               max_size=300))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab .?!\n\"'U.S.Mr") + ["\u00e9", "\u4e2d", "\U0001f600", "\r", "\t"]),
+        max_size=300,
+    )
+)
 def test_property_offsets_cover_text_without_loss_or_overlap(text):
     sentences = split_sentences(text)
     last = 0
     for s in sentences:
-        assert text[s.start:s.end] == s.text and s.text == s.text.strip() and s.text
+        assert text[s.start : s.end] == s.text and s.text == s.text.strip() and s.text
         assert s.start >= last
-        assert not text[last:s.start].strip()  # nothing but whitespace between sentences
+        assert not text[last : s.start].strip()  # nothing but whitespace between sentences
         last = s.end
     assert not text[last:].strip()
 
@@ -65,18 +71,25 @@ def test_property_offsets_cover_text_without_loss_or_overlap(text):
 @given(st.text(max_size=400))
 def test_property_arbitrary_unicode_never_crashes(text):
     for s in split_sentences(text):
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
 
 
 def test_opening_quote_starts_the_next_sentence_and_news_abbreviations():
     assert texts('"We will not sign," Dr. Ortiz said. "Never." The talks ended.') == [
-        '"We will not sign," Dr. Ortiz said.', '"Never."', "The talks ended."]
+        '"We will not sign," Dr. Ortiz said.',
+        '"Never."',
+        "The talks ended.",
+    ]
     assert texts("Gen. Ruiz (ret.) said no. Ms. Lee spoke for the No. 2 party.") == [
-        "Gen. Ruiz (ret.) said no.", "Ms. Lee spoke for the No. 2 party."]
+        "Gen. Ruiz (ret.) said no.",
+        "Ms. Lee spoke for the No. 2 party.",
+    ]
 
 
 def test_pipeline_rebuilt_past_vocabulary_limit_splits_the_same(monkeypatch):
-    texts = [f"Mr. Tusk{i} met Gen. Ruiz{i} at 9 a.m. on day {i}. The U.S. envoy left. \"Never,\" she said." for i in range(30)]
+    texts = [
+        f'Mr. Tusk{i} met Gen. Ruiz{i} at 9 a.m. on day {i}. The U.S. envoy left. "Never," she said.' for i in range(30)
+    ]
     expected = [split_sentences(text) for text in texts]
     monkeypatch.setattr(segment, "VOCAB_LIMIT", 5)
     built = []

@@ -8,15 +8,17 @@ from parley.labels import LABELS
 from parley.registry import FAMILIES
 
 
-
 def _tuning(meta: dict) -> str:
     tuned = meta.get("tuned_on") or {}
     where = tuned.get("data") or "the dev split of the training data"
     where = where if isinstance(where, str) else "the dev split of " + ", ".join(f"`{d}`" for d in where)
-    goal = (f"for precision >= {tuned['target_precision']}" if tuned.get("target_precision")
-            else "to maximise per-label F1")
+    goal = (
+        f"for precision >= {tuned['target_precision']}" if tuned.get("target_precision") else "to maximise per-label F1"
+    )
     ece = meta.get("calibration_dev_ece")
-    calibration = ("; calibration error (ECE) there: " + ", ".join(f"{k} {v:.3f}" for k, v in ece.items())) if ece else ""
+    calibration = (
+        ("; calibration error (ECE) there: " + ", ".join(f"{k} {v:.3f}" for k, v in ece.items())) if ece else ""
+    )
     return f"{where} ({meta['split_sizes']['dev']} sentences) {goal}{calibration}"
 
 
@@ -30,7 +32,7 @@ def write_card(directory: Path, meta: dict) -> None:
     )
     data = "\n".join(f"- `{d['path']}` (sha256 `{d['sha256'][:12]}…`)" for d in meta["data"])
     rates = ", ".join(f"{k} {v:.1%}" for k, v in meta["train_label_rates"].items())
-    text = f"""# Parley model `{meta['name']}` ({meta['family']})
+    text = f"""# Parley model `{meta["name"]}` ({meta["family"]})
 
 ## Intended use
 Sentence-level detection of reported **proposals, agreements and rejections** in English
@@ -39,18 +41,18 @@ analysts and newsrooms who review the output. Not for automated decisions about 
 and not validated outside English news prose.
 
 ## Model
-{FAMILIES[meta['family']].description}. Configuration: `{meta['config']}`.
-Label schema version {meta['label_schema_version']}; parley {meta['parley_version']}.
+{FAMILIES[meta["family"]].description}. Configuration: `{meta["config"]}`.
+Label schema version {meta["label_schema_version"]}; parley {meta["parley_version"]}.
 
 ## Data
-Trained on the train split ({meta['split_sizes']['train']} sentences) of:
+Trained on the train split ({meta["split_sizes"]["train"]} sentences) of:
 {data}
 
 Thresholds were tuned on {_tuning(meta)}. Training label rates: {rates}. These are far higher than in real news, where
 most sentences report none of the acts: expect lower precision at real base rates, and
 check `parley evaluate`'s prevalence section before trusting counts.
 
-## Dev metrics (macro-F1 {metrics['macro_f1']:.3f}, micro-F1 {metrics['micro_f1']:.3f})
+## Dev metrics (macro-F1 {metrics["macro_f1"]:.3f}, micro-F1 {metrics["micro_f1"]:.3f})
 
 | label | precision | recall | F1 | support | threshold |
 |---|---|---|---|---|---|
@@ -60,6 +62,6 @@ check `parley evaluate`'s prevalence section before trusting counts.
 - The corpus is written in news style by the project, not sampled from real news; scores on
   real text (see reports/LEADERBOARD.md) are lower than on the dev split.
 - Sentences are judged alone: an act spread over two sentences, or implied by context, is missed.
-- Inputs longer than {meta['max_chars']} characters are truncated for the model.
+- Inputs longer than {meta["max_chars"]} characters are truncated for the model.
 """
     (Path(directory) / "README.md").write_text(text, encoding="utf-8")

@@ -16,8 +16,16 @@ from parley.families.skops_io import dump_skops
 class EmbedModel:
     family = "embed"
 
-    def __init__(self, encoder: str = DEFAULT_ENCODER, max_length: int = 128, cue_weight: float = 4.0,
-                 C: float = 0.5, class_weight: str | None = "balanced", max_iter: int = 3000, seed: int = 0):
+    def __init__(
+        self,
+        encoder: str = DEFAULT_ENCODER,
+        max_length: int = 128,
+        cue_weight: float = 4.0,
+        C: float = 0.5,
+        class_weight: str | None = "balanced",
+        max_iter: int = 3000,
+        seed: int = 0,
+    ):
         self.encoder = encoder
         self.max_length = max_length
         self.cue_weight = cue_weight
@@ -27,9 +35,10 @@ class EmbedModel:
         self.seed = seed
         self.scorer: EmbedScorer | None = None
 
-    def fit(self, texts: list[str], y: np.ndarray) -> "EmbedModel":
-        head = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight=self.class_weight,
-                                                      max_iter=self.max_iter, random_state=self.seed))
+    def fit(self, texts: list[str], y: np.ndarray) -> EmbedModel:
+        head = OneVsRestClassifier(
+            LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.seed)
+        )
         scorer = EmbedScorer(SentenceEncoder(self.encoder, max_length=self.max_length), head, self.cue_weight)
         head.fit(scorer.features(list(texts)), np.asarray(y))
         self.scorer = scorer

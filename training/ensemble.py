@@ -34,7 +34,7 @@ class EnsembleModel:
         self.weights: np.ndarray | None = None
         self.bias: np.ndarray | None = None
 
-    def fit(self, texts: list[str], y: np.ndarray) -> "EnsembleModel":
+    def fit(self, texts: list[str], y: np.ndarray) -> EnsembleModel:
         features = member_features(self.loaded, list(texts))
         y = np.asarray(y)
         self.weights = np.zeros((len(LABELS), len(self.loaded)))
@@ -51,12 +51,29 @@ class EnsembleModel:
         return combine(member_features(self.loaded, list(texts)), self.weights, self.bias)
 
     def save(self, directory: Path) -> None:
-        (Path(directory) / WEIGHTS_FILE).write_text(json.dumps({
-            "labels": list(LABELS), "members": [m.name for m in self.loaded],
-            "weights": self.weights.round(6).tolist(), "bias": self.bias.round(6).tolist()}, indent=1), encoding="utf-8")
+        (Path(directory) / WEIGHTS_FILE).write_text(
+            json.dumps(
+                {
+                    "labels": list(LABELS),
+                    "members": [m.name for m in self.loaded],
+                    "weights": self.weights.round(6).tolist(),
+                    "bias": self.bias.round(6).tolist(),
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
 
     def model_meta(self, out: Path) -> dict:
         """model.json fields: each member by its path relative to the ensemble's final directory."""
-        return {"members": [{"path": Path(os.path.relpath(Path(m).resolve(), Path(out).resolve())).as_posix(),
-                             "sha256": model_json_sha256(Path(m)), "name": loaded.name, "family": loaded.family}
-                            for m, loaded in zip(self.members, self.loaded)]}
+        return {
+            "members": [
+                {
+                    "path": Path(os.path.relpath(Path(m).resolve(), Path(out).resolve())).as_posix(),
+                    "sha256": model_json_sha256(Path(m)),
+                    "name": loaded.name,
+                    "family": loaded.family,
+                }
+                for m, loaded in zip(self.members, self.loaded)
+            ]
+        }

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.metrics import summary
 from parley.errors import InputError, ModelError
 from parley.families.onnx_scorer import ONNX_FILE
 from parley.families.transformer import HF_DIR, mean_pool_classifier
 from parley.io import load_records
 from parley.labels import to_matrix
+from parley.metrics import summary
 from parley.model import Model, load_model, read_model_json, write_model_json
 from parley.staging import staged_dir
 from parley.training.run import split_records
@@ -37,8 +37,9 @@ SAFETENSORS = f"{HF_DIR}/model.safetensors"
 MAX_MACRO_F1_DROP = 0.005
 
 
-def export_onnx(source_dir: str | Path, out_dir: str | Path, quantize: bool = True, force: bool = False,
-                log=print) -> dict:
+def export_onnx(
+    source_dir: str | Path, out_dir: str | Path, quantize: bool = True, force: bool = False, log=print
+) -> dict:
     """Write an ONNX Runtime model directory at `out_dir` from the torch model at `source_dir`.
 
     Built under a temporary name beside `out_dir` and renamed at the end, like training.
@@ -58,13 +59,17 @@ def export_onnx(source_dir: str | Path, out_dir: str | Path, quantize: bool = Tr
         log(f"exporting {source} to ONNX{' (int8)' if quantize else ''} ...")
         write_graph(source / HF_DIR, staging / ONNX_FILE, quantize, log)
         meta = {key: value for key, value in source_meta.items() if key not in ("files", "name")}
-        meta.update({
-            "name": out.name,
-            "runtime": "onnxruntime",
-            "quantized": "dynamic-int8" if quantize else None,
-            "exported_from": {"name": source_meta.get("name") or source.name,
-                              "weights_sha256": source_meta["files"][SAFETENSORS]},
-        })
+        meta.update(
+            {
+                "name": out.name,
+                "runtime": "onnxruntime",
+                "quantized": "dynamic-int8" if quantize else None,
+                "exported_from": {
+                    "name": source_meta.get("name") or source.name,
+                    "weights_sha256": source_meta["files"][SAFETENSORS],
+                },
+            }
+        )
         write_model_json(staging, meta)
         # Checked through the same loader prediction will use; model.json is written again with the result.
         meta["export_check"] = agreement(reference, load_model(staging), dev_records(source_meta), log)
@@ -97,12 +102,19 @@ def write_graph(hf_dir: Path, target: Path, quantize: bool, log) -> None:
         trace(model, traced)
         # opt_level 0: only the BERT fusions are saved; hardware-specific graph
         # optimisation is left to the session on the machine that runs the model.
-        fused = optimize_model(str(traced), model_type="bert", num_heads=model.config.num_attention_heads,
-                               hidden_size=model.config.hidden_size, opt_level=0)
+        fused = optimize_model(
+            str(traced),
+            model_type="bert",
+            num_heads=model.config.num_attention_heads,
+            hidden_size=model.config.hidden_size,
+            opt_level=0,
+        )
         attention = fused.get_fused_operator_statistics().get("Attention", 0)
         if attention != model.config.num_hidden_layers:
-            log(f"warning: {attention} of {model.config.num_hidden_layers} attention blocks were fused; "
-                "the model is correct but slower")
+            log(
+                f"warning: {attention} of {model.config.num_hidden_layers} attention blocks were fused; "
+                "the model is correct but slower"
+            )
         if not quantize:
             fused.save_model_to_file(str(target))
             return
@@ -125,8 +137,9 @@ def trace(model, target: Path) -> None:
             self.classifier = classifier
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            logits = self.classifier(input_ids=input_ids, attention_mask=attention_mask,
-                                     token_type_ids=token_type_ids).logits
+            logits = self.classifier(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).logits
             return torch.sigmoid(logits)
 
     # The example batch holds a padded row, so the traced graph keeps the mask arithmetic.
@@ -137,9 +150,16 @@ def trace(model, target: Path) -> None:
         # Tracer warnings about shape checks in transformers' masking code: the export
         # is compared with the torch model on real sentences afterwards.
         warnings.simplefilter("ignore")
-        torch.onnx.export(Probabilities(model), example, str(target), dynamo=False, opset_version=ONNX_OPSET,
-                          input_names=list(INPUT_NAMES), output_names=["probabilities"],
-                          dynamic_axes={**axes, "probabilities": {0: "batch"}})
+        torch.onnx.export(
+            Probabilities(model),
+            example,
+            str(target),
+            dynamo=False,
+            opset_version=ONNX_OPSET,
+            input_names=list(INPUT_NAMES),
+            output_names=["probabilities"],
+            dynamic_axes={**axes, "probabilities": {0: "batch"}},
+        )
 
 
 def quantize_int8(fused: Path, target: Path) -> None:
@@ -149,8 +169,13 @@ def quantize_int8(fused: Path, target: Path) -> None:
     # Per-channel scales: with one scale per tensor, dev probabilities moved by up to 0.76
     # and dev macro-F1 dropped 0.9 points (measured). DefaultTensorType, because ONNX shape
     # inference cannot type the outputs of ONNX Runtime's fused (com.microsoft) operators.
-    quantize_dynamic(fused, target, weight_type=QuantType.QInt8, per_channel=True,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    quantize_dynamic(
+        fused,
+        target,
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
 
 
 def dev_records(meta: dict) -> list | None:
@@ -179,8 +204,10 @@ def agreement(reference: Model, exported: Model, records: list | None, log) -> d
         "dev_macro_f1_onnx": summary(y, got_labels, got)["macro_f1"],
     }
     if check["dev_macro_f1_torch"] - check["dev_macro_f1_onnx"] > MAX_MACRO_F1_DROP:
-        log(f"warning: dev macro-F1 {check['dev_macro_f1_onnx']:.4f}, more than half a point below "
-            f"the torch model's {check['dev_macro_f1_torch']:.4f}")
+        log(
+            f"warning: dev macro-F1 {check['dev_macro_f1_onnx']:.4f}, more than half a point below "
+            f"the torch model's {check['dev_macro_f1_torch']:.4f}"
+        )
     return check
 
 
@@ -189,8 +216,11 @@ def write_card(source: Path, staging: Path, meta: dict) -> None:
     card = source / "README.md"
     text = card.read_text(encoding="utf-8").rstrip() + "\n" if card.is_file() else f"# Parley model `{meta['name']}`\n"
     origin = meta["exported_from"]
-    kind = ("int8 weights (dynamic quantisation, per-channel scales; activations quantised at run time)"
-            if meta["quantized"] else "fp32 weights")
+    kind = (
+        "int8 weights (dynamic quantisation, per-channel scales; activations quantised at run time)"
+        if meta["quantized"]
+        else "fp32 weights"
+    )
     check = meta["export_check"]
     if check is None:
         measured = "Agreement with the torch model was not measured: its training data was not found at export."
@@ -203,7 +233,7 @@ def write_card(source: Path, staging: Path, meta: dict) -> None:
         )
     text += f"""
 ## ONNX export
-An ONNX Runtime export of `{origin['name']}` (safetensors sha256 `{origin['weights_sha256'][:12]}…`)
+An ONNX Runtime export of `{origin["name"]}` (safetensors sha256 `{origin["weights_sha256"][:12]}…`)
 with {kind}. It runs with onnxruntime and tokenizers only: `pip install 'parley[onnx]'`.
 {measured}
 """

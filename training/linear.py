@@ -43,18 +43,36 @@ class LinearModel:
 
     def _build(self) -> Pipeline:
         features = [
-            ("words", TfidfVectorizer(ngram_range=self.word_ngrams, min_df=self.min_df, sublinear_tf=True,
-                                      max_features=self.max_features, lowercase=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, min_df=self.min_df,
-                                      sublinear_tf=True, max_features=self.max_features, lowercase=True)),
+            (
+                "words",
+                TfidfVectorizer(
+                    ngram_range=self.word_ngrams,
+                    min_df=self.min_df,
+                    sublinear_tf=True,
+                    max_features=self.max_features,
+                    lowercase=True,
+                ),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=self.char_ngrams,
+                    min_df=self.min_df,
+                    sublinear_tf=True,
+                    max_features=self.max_features,
+                    lowercase=True,
+                ),
+            ),
         ]
         if self.cue_weight > 0:
             features.append(("cues", CueFeaturizer(weight=self.cue_weight)))
-        classifier = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter,
-                                        random_state=self.seed, solver="liblinear")
+        classifier = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.seed, solver="liblinear"
+        )
         return Pipeline([("features", FeatureUnion(features)), ("classifier", OneVsRestClassifier(classifier))])
 
-    def fit(self, texts: list[str], y: np.ndarray) -> "LinearModel":
+    def fit(self, texts: list[str], y: np.ndarray) -> LinearModel:
         self.pipeline = self._build().fit(list(texts), np.asarray(y))
         for _, transformer in self.pipeline.named_steps["features"].transformer_list:
             if hasattr(transformer, "stop_words_"):

@@ -24,9 +24,15 @@ def trainer_progress(dev_score: Callable[[], float] | None = None):
             if sys.stderr.isatty():
                 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-                self.bar = Progress(TextColumn("fine-tuning"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
-                                    TextColumn("loss {task.fields[loss]:.4f}"), TimeElapsedColumn(), TimeRemainingColumn(),
-                                    transient=True)
+                self.bar = Progress(
+                    TextColumn("fine-tuning"),
+                    BarColumn(),
+                    TextColumn("{task.completed}/{task.total} steps"),
+                    TextColumn("loss {task.fields[loss]:.4f}"),
+                    TimeElapsedColumn(),
+                    TimeRemainingColumn(),
+                    transient=True,
+                )
                 self.bar.start()
                 self.task = self.bar.add_task("train", total=state.max_steps, loss=float("nan"))
 
@@ -39,8 +45,10 @@ def trainer_progress(dev_score: Callable[[], float] | None = None):
                 self.bar.update(self.task, completed=state.global_step, loss=self.loss)
 
         def on_epoch_end(self, args, state, control, model=None, **kwargs):
-            message = (f"epoch {state.epoch:.0f}: step {state.global_step}/{state.max_steps}, loss {self.loss:.4f}, "
-                       f"{time.monotonic() - self.started:.0f} s")
+            message = (
+                f"epoch {state.epoch:.0f}: step {state.global_step}/{state.max_steps}, loss {self.loss:.4f}, "
+                f"{time.monotonic() - self.started:.0f} s"
+            )
             if dev_score is not None:
                 model.eval()
                 message += f", dev macro-F1 {dev_score():.3f}"

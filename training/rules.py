@@ -16,7 +16,7 @@ class RulesModel:
         self.seed = seed
         self._scorer = RulesScorer()
 
-    def fit(self, texts: list[str], y: np.ndarray) -> "RulesModel":
+    def fit(self, texts: list[str], y: np.ndarray) -> RulesModel:
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

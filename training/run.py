@@ -10,17 +10,17 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.metrics import expected_calibration_error, summary, tune_thresholds
 from parley import __version__
 from parley.errors import InputError
 from parley.families.rules import RULES_VERSION
 from parley.io import Record, data_files, load_records
 from parley.labels import LABELS, to_matrix
+from parley.metrics import expected_calibration_error, summary, tune_thresholds
 from parley.model import DEFAULT_MAX_CHARS, sha256_file, write_model_json
+from parley.registry import family_spec
 from parley.splits import assign_splits
 from parley.staging import staged_dir
 from parley.text import model_inputs
-from parley.registry import family_spec
 from parley.training.card import write_card
 
 # Fewer training sentences than this cannot fit three one-vs-rest classifiers meaningfully.
@@ -43,8 +43,11 @@ def split_records(records: list[Record]) -> Splits:
     for record in records:
         name = record.split or assignment.get(record.article_id or record.id) or stored.get(record.twin_of)
         if name is None:
-            raise InputError(f"twin of {record.twin_of!r}, which is in none of the files given and has no split",
-                             record.path, record.line)
+            raise InputError(
+                f"twin of {record.twin_of!r}, which is in none of the files given and has no split",
+                record.path,
+                record.line,
+            )
         if name not in parts:
             raise InputError(f"unknown split {name!r}; expected train, dev or test", record.path, record.line)
         parts[name].append(record)
@@ -58,7 +61,8 @@ def prepare(records: list[Record], max_chars: int = DEFAULT_MAX_CHARS) -> tuple[
 def check_trainable(splits: Splits, sources: str) -> None:
     if len(splits.train) < MIN_TRAIN_RECORDS:
         raise InputError(
-            f"training split has {len(splits.train)} records, fewer than the {MIN_TRAIN_RECORDS} training needs ({sources})"
+            f"training split has {len(splits.train)} records, fewer than the {MIN_TRAIN_RECORDS} training needs "
+            f"({sources})"
         )
     if not splits.dev:
         raise InputError(f"no dev records to tune thresholds on ({sources}); add a 'split' field or more articles")
@@ -127,28 +131,36 @@ def train_model(
         thresholds = {label: 0.5 for label in LABELS}
     threshold_vector = np.asarray([thresholds[label] for label in LABELS])
     dev_metrics = summary(dev_y, (dev_scores >= threshold_vector).astype(int), dev_scores)
-    calibration = {label: round(expected_calibration_error(dev_y[:, i], dev_scores[:, i])[0], 4)
-                   for i, label in enumerate(LABELS)}
+    calibration = {
+        label: round(expected_calibration_error(dev_y[:, i], dev_scores[:, i])[0], 4) for i, label in enumerate(LABELS)
+    }
 
     with staged_dir(out) as staging:
         estimator.save(staging)
-        meta = write_model_json(staging, {
-            "name": name or out.name,
-            "family": family,
-            "thresholds": thresholds,
-            "max_chars": DEFAULT_MAX_CHARS,
-            "config": config,
-            "data": [{"path": f.as_posix(), "sha256": sha256_file(f)} for f in files],
-            "split_sizes": {"train": len(splits.train), "dev": len(tune_records), "test": len(splits.test)},
-            "tuned_on": {"data": [f.as_posix() for f in tune_files] or "the dev split of the training data",
-                         "split": "dev", "sentences": len(tune_records), "target_precision": target_precision},
-            "calibration_dev_ece": calibration,
-            "train_label_rates": {label: float(train_y[:, i].mean()) for i, label in enumerate(LABELS)},
-            "metrics_dev": dev_metrics,
-            "fit_seconds": round(fit_seconds, 2),
-            "created_with": f"parley {__version__}",
-            "rules_version": RULES_VERSION,
-            **(estimator.model_meta(out) if hasattr(estimator, "model_meta") else {}),
-        })
+        meta = write_model_json(
+            staging,
+            {
+                "name": name or out.name,
+                "family": family,
+                "thresholds": thresholds,
+                "max_chars": DEFAULT_MAX_CHARS,
+                "config": config,
+                "data": [{"path": f.as_posix(), "sha256": sha256_file(f)} for f in files],
+                "split_sizes": {"train": len(splits.train), "dev": len(tune_records), "test": len(splits.test)},
+                "tuned_on": {
+                    "data": [f.as_posix() for f in tune_files] or "the dev split of the training data",
+                    "split": "dev",
+                    "sentences": len(tune_records),
+                    "target_precision": target_precision,
+                },
+                "calibration_dev_ece": calibration,
+                "train_label_rates": {label: float(train_y[:, i].mean()) for i, label in enumerate(LABELS)},
+                "metrics_dev": dev_metrics,
+                "fit_seconds": round(fit_seconds, 2),
+                "created_with": f"parley {__version__}",
+                "rules_version": RULES_VERSION,
+                **(estimator.model_meta(out) if hasattr(estimator, "model_meta") else {}),
+            },
+        )
         write_card(staging, meta)
     return meta

@@ -39,9 +39,18 @@ def _dev_score(scorer: TransformerScorer, dev: tuple[list[str], np.ndarray] | No
 class TransformerModel:
     family = "transformer"
 
-    def __init__(self, encoder: str = DEFAULT_ENCODER, epochs: float = 3.0, learning_rate: float = 5e-5,
-                 batch_size: int = 32, weight_decay: float = 0.01, warmup_ratio: float = 0.1,
-                 max_length: int = 128, predict_batch_size: int = 64, seed: int = 0):
+    def __init__(
+        self,
+        encoder: str = DEFAULT_ENCODER,
+        epochs: float = 3.0,
+        learning_rate: float = 5e-5,
+        batch_size: int = 32,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.1,
+        max_length: int = 128,
+        predict_batch_size: int = 64,
+        seed: int = 0,
+    ):
         self.encoder = encoder
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -53,7 +62,7 @@ class TransformerModel:
         self.seed = seed
         self.scorer: TransformerScorer | None = None
 
-    def fit(self, texts: list[str], y: np.ndarray, dev: tuple[list[str], np.ndarray] | None = None) -> "TransformerModel":
+    def fit(self, texts: list[str], y: np.ndarray, dev: tuple[list[str], np.ndarray] | None = None) -> TransformerModel:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from datasets import Dataset
         from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
@@ -64,27 +73,46 @@ class TransformerModel:
         path = resolve_encoder(self.encoder)
         tokenizer = AutoTokenizer.from_pretrained(path)
         model = mean_pool_classifier().from_pretrained(
-            path, num_labels=len(LABELS), problem_type="multi_label_classification",
-            id2label=dict(enumerate(LABELS)), label2id={name: i for i, name in enumerate(LABELS)},
+            path,
+            num_labels=len(LABELS),
+            problem_type="multi_label_classification",
+            id2label=dict(enumerate(LABELS)),
+            label2id={name: i for i, name in enumerate(LABELS)},
             use_safetensors=True,
         )
         rows = [{"text": t, "labels": [float(v) for v in row]} for t, row in zip(texts, np.asarray(y))]
         dataset = Dataset.from_list(rows).map(
             lambda batch: tokenizer(batch["text"], truncation=True, max_length=self.max_length),
-            batched=True, remove_columns=["text"],
+            batched=True,
+            remove_columns=["text"],
         )
         with tempfile.TemporaryDirectory(prefix="parley-trainer-") as scratch:
             args = TrainingArguments(
-                output_dir=scratch, num_train_epochs=self.epochs, learning_rate=self.learning_rate,
-                per_device_train_batch_size=self.batch_size, weight_decay=self.weight_decay,
-                warmup_steps=self.warmup_ratio, seed=self.seed, data_seed=self.seed,
-                save_strategy="no", report_to=[], logging_strategy="steps", logging_steps=25, disable_tqdm=True,
-                dataloader_num_workers=0, train_sampling_strategy="group_by_length", use_cpu=not _has_gpu(),
+                output_dir=scratch,
+                num_train_epochs=self.epochs,
+                learning_rate=self.learning_rate,
+                per_device_train_batch_size=self.batch_size,
+                weight_decay=self.weight_decay,
+                warmup_steps=self.warmup_ratio,
+                seed=self.seed,
+                data_seed=self.seed,
+                save_strategy="no",
+                report_to=[],
+                logging_strategy="steps",
+                logging_steps=25,
+                disable_tqdm=True,
+                dataloader_num_workers=0,
+                train_sampling_strategy="group_by_length",
+                use_cpu=not _has_gpu(),
             )
             scorer = TransformerScorer(tokenizer, model, self.predict_batch_size, self.max_length)
-            trainer = Trainer(model=model, args=args, train_dataset=dataset,
-                              data_collator=DataCollatorWithPadding(tokenizer),
-                              callbacks=[trainer_progress(_dev_score(scorer, dev))])
+            trainer = Trainer(
+                model=model,
+                args=args,
+                train_dataset=dataset,
+                data_collator=DataCollatorWithPadding(tokenizer),
+                callbacks=[trainer_progress(_dev_score(scorer, dev))],
+            )
             trainer.remove_callback(PrinterCallback)  # progress replaces its raw log dicts
             trainer.train()
         model.eval()

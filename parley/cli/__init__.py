@@ -8,14 +8,13 @@ from typing import Annotated
 import typer
 
 from parley import __version__
-
 from parley.cli import data as data_cmd
 from parley.cli import evaluate as evaluate_cmd
 from parley.cli import explain as explain_cmd
-from parley.cli import leaderboard as leaderboard_cmd
-from parley.cli import review as review_cmd
 from parley.cli import export as export_cmd
+from parley.cli import leaderboard as leaderboard_cmd
 from parley.cli import predict as predict_cmd
+from parley.cli import review as review_cmd
 from parley.cli import train as train_cmd
 from parley.entry import EXIT_ERROR, EXIT_SIGINT, EXIT_SIGTERM, Terminated
 from parley.errors import ParleyError
@@ -40,8 +39,9 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Find proposals, agreements and rejections in news text, sentence by sentence."""
 
@@ -55,6 +55,7 @@ app.command("export-onnx")(export_cmd.export_onnx)
 app.command("explain")(explain_cmd.explain)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
 app.command("review")(review_cmd.review)
+
 
 def _click_exception_types() -> tuple[type, tuple[type, ...]]:
     """(ClickException, abort types) of the click that typer runs on: typer >= 0.2x bundles its

@@ -14,8 +14,9 @@ from parley.labels import LABELS
 
 # Library modules are imported inside each command: `parley --help` must not pay for numpy.
 
-app = typer.Typer(help="Check, describe and split labelled data (JSONL or CSV).", no_args_is_help=True,
-                  rich_markup_mode=None)
+app = typer.Typer(
+    help="Check, describe and split labelled data (JSONL or CSV).", no_args_is_help=True, rich_markup_mode=None
+)
 
 Paths = Annotated[list[Path], typer.Argument(help="Files or directories of .jsonl/.csv records.")]
 app.command("agreement")(agreement)
@@ -25,8 +26,14 @@ app.command("agreement")(agreement)
 def check(
     paths: Paths,
     max_problems: Annotated[int, typer.Option(help="Print at most this many problems.")] = 200,
-    shared: Annotated[bool, typer.Option("--shared/--no-shared", help="Also refuse 8-word runs shared with the "
-                                         "external real text (PARLEY_SHARED/external), when it is present.")] = True,
+    shared: Annotated[
+        bool,
+        typer.Option(
+            "--shared/--no-shared",
+            help="Also refuse 8-word runs shared with the "
+            "external real text (PARLEY_SHARED/external), when it is present.",
+        ),
+    ] = True,
 ):
     """Validate schema, duplicates, near-duplicates, leaks across splits, twins, labels, and
     (by default) runs of 8 words copied from the external real text."""
@@ -47,8 +54,14 @@ def check(
 def stats(
     paths: Paths,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
-    pools: Annotated[bool, typer.Option("--pools", help="Also compare the news shape (length, quotes, names, act and "
-                                        "trigger rates, overused 4-grams) with the real news pools.")] = False,
+    pools: Annotated[
+        bool,
+        typer.Option(
+            "--pools",
+            help="Also compare the news shape (length, quotes, names, act and "
+            "trigger rates, overused 4-grams) with the real news pools.",
+        ),
+    ] = False,
 ):
     """Counts per label, split and domain; label co-occurrence; sentence length; with --pools,
     the datasheet's comparison with real news."""
@@ -66,17 +79,23 @@ def stats(
         typer.echo(json.dumps(result, indent=2))
         return
     console = Console()
-    console.print(f"[bold]{result['sentences']}[/] sentences, {result['articles']} articles; "
-                  f"no label: {result['none']} ({result['none_share']:.1%}); positives phrased without "
-                  f"propose/agree/reject/accept/offer: {result['indirect_share']:.1%}")
+    console.print(
+        f"[bold]{result['sentences']}[/] sentences, {result['articles']} articles; "
+        f"no label: {result['none']} ({result['none_share']:.1%}); positives phrased without "
+        f"propose/agree/reject/accept/offer: {result['indirect_share']:.1%}"
+    )
     for title, key in (("Per split", "by_split"), ("Per domain / source", "by_domain")):
         table = Table(title=title)
         for column in ("", "sentences", *LABELS, "none"):
             table.add_column(column, justify="right" if column else "left")
         for name, counts in result[key].items():
             table.add_row(name, *[str(counts.get(c, 0)) for c in ("sentences", *LABELS, "none")])
-        table.add_row("[bold]total", str(result["sentences"]), *[str(result["labels"][l]) for l in LABELS],
-                      str(result["none"]))
+        table.add_row(
+            "[bold]total",
+            str(result["sentences"]),
+            *[str(result["labels"][lab]) for lab in LABELS],
+            str(result["none"]),
+        )
         console.print(table)
     if result["articles_by_split"]:
         console.print("articles per split: " + ", ".join(f"{k} {v}" for k, v in result["articles_by_split"].items()))
@@ -96,15 +115,26 @@ def stats(
         table.add_column("")
         for name in columns:
             table.add_column(name.split("_")[0], justify="right")
-        for key in ("sentences", "length_p50", "length_p90", "over_30_words", "quote_rate", "names_per_sentence",
-                    "trigger_rate", "any_act_rate", "trigger_nonacts_per_act"):
+        for key in (
+            "sentences",
+            "length_p50",
+            "length_p90",
+            "over_30_words",
+            "quote_rate",
+            "names_per_sentence",
+            "trigger_rate",
+            "any_act_rate",
+            "trigger_nonacts_per_act",
+        ):
             table.add_row(key, *[_cell(values.get(key)) for values in columns.values()])
         console.print(table)
         grams = Table(title="Top 4-grams of act sentences: per 10k act sentences vs per 10k pool trigger sentences")
         for column in ("4-gram", "corpus", "pools", "ratio"):
             grams.add_column(column, justify="right")
         for row in shape["act_four_grams"]:
-            grams.add_row(row["four_gram"], f"{row['corpus_per_10k']:.0f}", f"{row['pool_per_10k']:.0f}", f"{row['ratio']:.1f}")
+            grams.add_row(
+                row["four_gram"], f"{row['corpus_per_10k']:.0f}", f"{row['pool_per_10k']:.0f}", f"{row['ratio']:.1f}"
+            )
         console.print(grams)
 
 
@@ -120,7 +150,9 @@ def _cell(value) -> str:
 def split(
     paths: Paths,
     seed_salt: Annotated[str, typer.Option(help="Salt of the article hash.")] = "parley",
-    shares: Annotated[str, typer.Option(help="train,dev,test shares of sentences and of each label.")] = "0.7,0.15,0.15",
+    shares: Annotated[
+        str, typer.Option(help="train,dev,test shares of sentences and of each label.")
+    ] = "0.7,0.15,0.15",
 ):
     """Assign a deterministic, stratified train/dev/test `split` to every record, by article,
     rewriting JSONL files in place (atomically). Twins follow the sentence they flip."""
@@ -144,8 +176,11 @@ def split(
         for line, row in iter_rows(path):
             key = str(row.get("article_id") or row.get("id") or f"{path.name}:{line}")
             if key not in assignment:
-                raise InputError(f"twin of {row.get('twin_of')!r}, which is in none of the files given: split them "
-                                 "together", path, line)
+                raise InputError(
+                    f"twin of {row.get('twin_of')!r}, which is in none of the files given: split them together",
+                    path,
+                    line,
+                )
             row["split"] = assignment[key]
             rows.append(row)
         with staged_file(path) as handle:
@@ -175,4 +210,3 @@ def _shape_against_pools(records) -> dict:
         "pools_together": news_shape(every_pool) if every_pool else None,
         "act_four_grams": overused_four_grams([r.text for r in records if r.labels], every_pool) if every_pool else [],
     }
-

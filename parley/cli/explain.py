@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
-class ExplainFormat(str, Enum):
+class ExplainFormat(StrEnum):
     table = "table"
     json = "json"
 
 
 def explain(
     sentence: Annotated[str, typer.Argument(help="The sentence to explain (quote it).")],
-    model: Annotated[Path | None, typer.Option("--model", "-m", help="Model directory or name (default: the shipped default).")] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", "-m", help="Model directory or name (default: the shipped default).")
+    ] = None,
     fmt: Annotated[ExplainFormat, typer.Option("--format", help="table or json.")] = ExplainFormat.table,
     top: Annotated[int, typer.Option(help="Features listed per direction (linear models).")] = 8,
 ):
@@ -33,12 +35,16 @@ def explain(
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{result['text']}[/bold]  (model {result['model']}, {result['family']})", markup=True,
-                  highlight=False)
+    console.print(
+        f"[bold]{result['text']}[/bold]  (model {result['model']}, {result['family']})", markup=True, highlight=False
+    )
     for label, entry in result["labels"].items():
         verdict = "ON" if entry["on"] else "off"
-        table = Table(title=f"{label}: {entry['score']:.3f} vs threshold {entry['threshold']:.3f} -> {verdict}",
-                      title_justify="left", show_header=True)
+        table = Table(
+            title=f"{label}: {entry['score']:.3f} vs threshold {entry['threshold']:.3f} -> {verdict}",
+            title_justify="left",
+            show_header=True,
+        )
         table.add_column("why")
         table.add_column("detail", overflow="fold")
         for e in entry["evidence"]:

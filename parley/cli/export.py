@@ -11,7 +11,9 @@ import typer
 def export_onnx(
     source: Annotated[Path, typer.Argument(help="A trained transformer model directory.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="ONNX model directory to write.")],
-    quantize: Annotated[bool, typer.Option("--quantize/--no-quantize", help="Store int8 weights (dynamic quantisation).")] = True,
+    quantize: Annotated[
+        bool, typer.Option("--quantize/--no-quantize", help="Store int8 weights (dynamic quantisation).")
+    ] = True,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output directory.")] = False,
 ):
     """Export a transformer model to ONNX Runtime (no torch needed to predict), int8 by default;
@@ -28,6 +30,8 @@ def export_onnx(
     if check is None:
         typer.echo(f"wrote {out} ({kind}); agreement with the torch model not measured (training data not found)")
         return
-    typer.echo(f"wrote {out} ({kind}): labels equal the torch model's on {check['label_agreement']:.1%} of "
-               f"{check['sentences']} dev sentences; dev macro-F1 {check['dev_macro_f1_onnx']:.4f} "
-               f"(torch {check['dev_macro_f1_torch']:.4f})")
+    typer.echo(
+        f"wrote {out} ({kind}): labels equal the torch model's on {check['label_agreement']:.1%} of "
+        f"{check['sentences']} dev sentences; dev macro-F1 {check['dev_macro_f1_onnx']:.4f} "
+        f"(torch {check['dev_macro_f1_torch']:.4f})"
+    )

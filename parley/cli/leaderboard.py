@@ -74,55 +74,98 @@ def build(models: list[Path], corpus: Path, natural: Path, contrast: Path, out: 
         model = load_model(directory)
         for name, records in sets:
             result = evaluate_records(model, records, n_boot=n_boot)
-            rows.append({"model": {"name": model.name, "family": model.family}, "data": {"name": name, "records": len(records)},
-                         "summary": result["summary"], "ci": result["ci"]})
+            rows.append(
+                {
+                    "model": {"name": model.name, "family": model.family},
+                    "data": {"name": name, "records": len(records)},
+                    "summary": result["summary"],
+                    "ci": result["ci"],
+                }
+            )
         if contrast.exists():
             contrast_results[model.name] = evaluate_contrast(model, contrast)
     names = [name for name, _ in sets]
     external = [n for n in names if n not in (NEWS_TEST, V1_TEST)]
     sizes = {name: len(records) for name, records in sets}
     lines = [
-        "# Leaderboard", "",
+        "# Leaderboard",
+        "",
         "Regenerate with `make leaderboard` (`parley leaderboard`). Macro-F1 with 95% bootstrap intervals (by article",
         "where there are articles); ★ marks the best per column. A label with no positive row in a file scores F1 0",
         "(scikit-learn's convention), which caps macro-F1 at 0.667 on files where only two labels occur; the pooled",
-        "row is the number to quote.", "",
+        "row is the number to quote.",
+        "",
     ]
     if external:
-        lines += ["## External data (written by others, never trained on)", "",
-                  "Sizes: " + ", ".join(f"{n} {sizes[n]}" for n in external) + ".", "",
-                  comparison_table(rows, "macro_f1", external[:1]), "", "Per file:", "",
-                  comparison_table(rows, "macro_f1", external[1:]), ""]
+        lines += [
+            "## External data (written by others, never trained on)",
+            "",
+            "Sizes: " + ", ".join(f"{n} {sizes[n]}" for n in external) + ".",
+            "",
+            comparison_table(rows, "macro_f1", external[:1]),
+            "",
+            "Per file:",
+            "",
+            comparison_table(rows, "macro_f1", external[1:]),
+            "",
+        ]
     project = [n for n in (NEWS_TEST, V1_TEST) if n in names]
     if project:
-        lines += ["## Project data", "",
-                  "The news-shaped test split holds whole articles at news density (most sentences carry no act); "
-                  "the v1 test split is act-dense. Sizes: " + ", ".join(f"{n} {sizes[n]}" for n in project) + ".", "",
-                  comparison_table(rows, "macro_f1", project), ""]
+        lines += [
+            "## Project data",
+            "",
+            "The news-shaped test split holds whole articles at news density (most sentences carry no act); "
+            "the v1 test split is act-dense. Sizes: " + ", ".join(f"{n} {sizes[n]}" for n in project) + ".",
+            "",
+            comparison_table(rows, "macro_f1", project),
+            "",
+        ]
     if contrast_results:
-        lines += ["| model | contrast groups exactly right | flips where gold flips | sentences exactly right |",
-                  "|---|---|---|---|"]
+        lines += [
+            "| model | contrast groups exactly right | flips where gold flips | sentences exactly right |",
+            "|---|---|---|---|",
+        ]
         best = max(c["group_accuracy"] for c in contrast_results.values())
         for name, c in contrast_results.items():
             mark = " ★" if c["group_accuracy"] == best else ""
-            lines.append(f"| {name} | {c['group_accuracy']:.1%}{mark} ({c['groups']} groups) | {c['flip_agreement']:.1%} "
-                         f"| {c['sentence_accuracy']:.1%} |")
+            lines.append(
+                f"| {name} | {c['group_accuracy']:.1%}{mark} ({c['groups']} groups) | {c['flip_agreement']:.1%} "
+                f"| {c['sentence_accuracy']:.1%} |"
+            )
     markdown = "\n".join(lines) + "\n"
     with staged_file(out / "LEADERBOARD.md") as handle:
         handle.write(markdown)
     with staged_file(out / "leaderboard.json") as handle:
-        json.dump({"rows": rows, "contrast": {k: {kk: vv for kk, vv in v.items() if kk != "failures"}
-                                              for k, v in contrast_results.items()}}, handle, indent=1)
+        json.dump(
+            {
+                "rows": rows,
+                "contrast": {
+                    k: {kk: vv for kk, vv in v.items() if kk != "failures"} for k, v in contrast_results.items()
+                },
+            },
+            handle,
+            indent=1,
+        )
     return markdown
 
 
 def leaderboard(
-    models: Annotated[list[Path], typer.Argument(help="Model directories (default: every models/*/ with a model.json).")] = None,
-    corpus: Annotated[Path, typer.Option(help="Corpus v1 (its test split is a column).")] = in_project("data", "corpus"),
-    natural: Annotated[Path, typer.Option(help="News-shaped articles (their test split is a column).")] = in_project("data", "natural"),
+    models: Annotated[
+        list[Path], typer.Argument(help="Model directories (default: every models/*/ with a model.json).")
+    ] = None,
+    corpus: Annotated[Path, typer.Option(help="Corpus v1 (its test split is a column).")] = in_project(
+        "data", "corpus"
+    ),
+    natural: Annotated[Path, typer.Option(help="News-shaped articles (their test split is a column).")] = in_project(
+        "data", "natural"
+    ),
     contrast: Annotated[Path, typer.Option(help="Contrast suite.")] = in_project("data", "contrast"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for LEADERBOARD.md and leaderboard.json.")] = in_project("reports"),
-    train_missing: Annotated[bool, typer.Option("--train-missing", help="First train registry families whose models/ directory is missing.")] = False,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for LEADERBOARD.md and leaderboard.json.")
+    ] = in_project("reports"),
+    train_missing: Annotated[
+        bool, typer.Option("--train-missing", help="First train registry families whose models/ directory is missing.")
+    ] = False,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 500,
 ):
     """Evaluate models on the external files, the news-shaped and v1 test splits and the contrast suite."""

@@ -12,21 +12,41 @@ from parley.errors import InputError
 
 
 def review(
-    source: Annotated[list[str], typer.Argument(help=".txt files, directories, .jsonl/.csv files, or - for stdin "
-                                                     "(anything `parley predict` reads).")],
+    source: Annotated[
+        list[str],
+        typer.Argument(
+            help=".txt files, directories, .jsonl/.csv files, or - for stdin (anything `parley predict` reads)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Decision file (.jsonl): appended to, and resumed from.")],
-    model: Annotated[list[Path], typer.Option("--model", help="Model directory; repeat for --strategy disagree "
-                                                              "(default: models/default).")] = [],
-    strategy: Annotated[str, typer.Option(help="uncertain (scores nearest their thresholds first), disagree "
-                                               "(two models that disagree first) or random.")] = "uncertain",
+    model: Annotated[
+        list[Path],
+        typer.Option("--model", help="Model directory; repeat for --strategy disagree (default: models/default)."),
+    ] = [],
+    strategy: Annotated[
+        str,
+        typer.Option(
+            help="uncertain (scores nearest their thresholds first), disagree "
+            "(two models that disagree first) or random."
+        ),
+    ] = "uncertain",
     seed: Annotated[int, typer.Option(help="Seed of --strategy random.")] = 0,
-    annotator: Annotated[str | None, typer.Option(help="Name stored with each decision (default: the OS user).")] = None,
+    annotator: Annotated[
+        str | None, typer.Option(help="Name stored with each decision (default: the OS user).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8765,
-    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-local --host; every request then "
-                                                                      "needs the printed token.")] = False,
-    retrain_every: Annotated[int, typer.Option(help="Retrain the linear model on --data plus the decisions after "
-                                                    "every N decisions, in the background, and re-order.")] = 0,
+    allow_remote: Annotated[
+        bool,
+        typer.Option("--allow-remote", help="Allow a non-local --host; every request then needs the printed token."),
+    ] = False,
+    retrain_every: Annotated[
+        int,
+        typer.Option(
+            help="Retrain the linear model on --data plus the decisions after "
+            "every N decisions, in the background, and re-order."
+        ),
+    ] = 0,
     data: Annotated[list[Path], typer.Option("--data", help="Labelled data: retrained on, and not shown again.")] = [],
     text_column: Annotated[str, typer.Option(help="Text field of JSONL/CSV input.")] = "text",
     id_column: Annotated[str, typer.Option(help="Document id field of JSONL/CSV input.")] = "id",
@@ -37,9 +57,19 @@ def review(
     from parley.review.app import serve
     from parley.review.queue import open_session
 
-    session = open_session(source, model or [default_model_dir()], out, strategy=strategy, seed=seed,
-                           annotator=annotator, retrain_every=retrain_every, data=data, text_column=text_column,
-                           id_column=id_column, presplit=presplit)
+    session = open_session(
+        source,
+        model or [default_model_dir()],
+        out,
+        strategy=strategy,
+        seed=seed,
+        annotator=annotator,
+        retrain_every=retrain_every,
+        data=data,
+        text_column=text_column,
+        id_column=id_column,
+        presplit=presplit,
+    )
     serve(session, host=host, port=port, allow_remote=allow_remote, echo=typer.echo)
 
 
@@ -61,9 +91,11 @@ def agreement(
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     console = Console()
-    console.print(f"[bold]{result['common']}[/] ids labelled by both ({result['only_a']} only in {a}, "
-                  f"{result['only_b']} only in {b}): exact match {result['exact_match']:.1%}, "
-                  f"macro-F1 {result['macro_f1']:.3f} ({a} as reference)")
+    console.print(
+        f"[bold]{result['common']}[/] ids labelled by both ({result['only_a']} only in {a}, "
+        f"{result['only_b']} only in {b}): exact match {result['exact_match']:.1%}, "
+        f"macro-F1 {result['macro_f1']:.3f} ({a} as reference)"
+    )
     table = Table(title="Per label")
     for column in ("label", "Cohen's kappa", "F1", f"positives {a.name}", f"positives {b.name}"):
         table.add_column(column, justify="right" if column != "label" else "left")

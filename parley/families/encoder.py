@@ -79,8 +79,11 @@ class SentenceEncoder:
             for start in range(0, len(texts), self.batch_size):
                 index = order[start : start + self.batch_size]
                 batch = tokenizer(
-                    [texts[i] for i in index], padding=True, truncation=True,
-                    max_length=self.max_length, return_tensors="pt",
+                    [texts[i] for i in index],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
                 )
                 hidden = model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

@@ -28,6 +28,7 @@ EPSILON = 1e-4
 
 def margins(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Per label, how far past its own threshold a member's score lies, in logit units."""
+
     def logit(p):
         p = np.clip(np.asarray(p, dtype=np.float64), EPSILON, 1 - EPSILON)
         return np.log(p / (1 - p))
@@ -74,14 +75,18 @@ def resolve_members(directory: Path, meta: dict) -> list[Path]:
     paths = []
     for member in members:
         if not isinstance(member, dict) or not isinstance(member.get("path"), str) or "sha256" not in member:
-            raise ModelError("each ensemble member needs a 'path' and the 'sha256' of its model.json",
-                             directory / "model.json")
+            raise ModelError(
+                "each ensemble member needs a 'path' and the 'sha256' of its model.json", directory / "model.json"
+            )
         path = (directory / member["path"]).resolve()
         if not (path / "model.json").is_file():
             raise ModelError(f"ensemble member {member['path']!r} is missing", directory)
         if model_json_sha256(path) != member["sha256"]:
-            raise ModelError(f"ensemble member {member['path']!r} changed since the ensemble was fitted "
-                             "(its model.json SHA-256 differs): refit the ensemble", directory)
+            raise ModelError(
+                f"ensemble member {member['path']!r} changed since the ensemble was fitted "
+                "(its model.json SHA-256 differs): refit the ensemble",
+                directory,
+            )
         paths.append(path)
     return paths
 

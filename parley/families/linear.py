@@ -52,9 +52,15 @@ class TfidfCounter:
 
     @staticmethod
     def supports(step) -> bool:
-        return (isinstance(step, TfidfVectorizer) and step.analyzer in ("word", "char_wb")
-                and step.input == "content" and step.preprocessor is None and step.tokenizer is None
-                and not step.binary and step.use_idf)
+        return (
+            isinstance(step, TfidfVectorizer)
+            and step.analyzer in ("word", "char_wb")
+            and step.input == "content"
+            and step.preprocessor is None
+            and step.tokenizer is None
+            and not step.binary
+            and step.use_idf
+        )
 
     def _word_indices(self, word: str) -> bytes:
         """The word's in-vocabulary n-gram indices as packed int32 (appending bytes is a memcpy)."""
@@ -83,8 +89,9 @@ class TfidfCounter:
                 found += [i for i in map(get, self.analyze(text)) if i is not None]
                 indptr[row] = len(found)
             indices = np.asarray(found, dtype=np.intc)
-        matrix = sparse.csr_matrix((np.ones(len(indices), dtype=np.float64), indices, indptr),
-                                   shape=(len(texts), len(self.vocabulary)))
+        matrix = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.float64), indices, indptr), shape=(len(texts), len(self.vocabulary))
+        )
         matrix.sum_duplicates()  # also sorts indices, as scikit-learn's counts are
         return matrix
 
@@ -107,8 +114,11 @@ class LinearScorer:
         union = pipeline.named_steps["features"]
         self.steps = None
         if union.transformer_weights is None:
-            self.steps = [TfidfCounter(step) if TfidfCounter.supports(step) else step
-                          for _, step in union.transformer_list if step != "drop"]
+            self.steps = [
+                TfidfCounter(step) if TfidfCounter.supports(step) else step
+                for _, step in union.transformer_list
+                if step != "drop"
+            ]
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         if self.steps is None:
@@ -118,8 +128,9 @@ class LinearScorer:
 
 
 def _vectorizers(pipeline):
-    return [(name, step) for name, step in pipeline.named_steps["features"].transformer_list
-            if hasattr(step, "vocabulary_")]
+    return [
+        (name, step) for name, step in pipeline.named_steps["features"].transformer_list if hasattr(step, "vocabulary_")
+    ]
 
 
 def save_linear(pipeline, directory: Path) -> None:

@@ -38,9 +38,11 @@ class OnnxTransformerScorer:
         for start in range(0, len(texts), self.batch_size):
             index = order[start : start + self.batch_size]
             shape = (len(index), int(lengths[index].max()))
-            feeds = {"input_ids": np.full(shape, self.pad_id, dtype=np.int64),
-                     "attention_mask": np.zeros(shape, dtype=np.int64),
-                     "token_type_ids": np.zeros(shape, dtype=np.int64)}
+            feeds = {
+                "input_ids": np.full(shape, self.pad_id, dtype=np.int64),
+                "attention_mask": np.zeros(shape, dtype=np.int64),
+                "token_type_ids": np.zeros(shape, dtype=np.int64),
+            }
             for row, i in enumerate(index):
                 n = lengths[i]
                 feeds["input_ids"][row, :n] = encodings[i].ids
@@ -73,7 +75,9 @@ def load_onnx_transformer(directory: Path, meta: dict) -> OnnxTransformerScorer:
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = available_cores()
     session = onnxruntime.InferenceSession(str(directory / ONNX_FILE), options, providers=["CPUExecutionProvider"])
-    return OnnxTransformerScorer(session, tokenizer, _pad_id(directory, tokenizer), config.get("predict_batch_size", 64))
+    return OnnxTransformerScorer(
+        session, tokenizer, _pad_id(directory, tokenizer), config.get("predict_batch_size", 64)
+    )
 
 
 def _pad_id(directory: Path, tokenizer) -> int:

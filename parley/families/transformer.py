@@ -40,8 +40,9 @@ def mean_pool_classifier():
             self.post_init()
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None, **kwargs):
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             logits = self.classifier(self.dropout(pooled))
@@ -72,8 +73,11 @@ class TransformerScorer:
             for start in range(0, len(texts), self.batch_size):
                 index = order[start : start + self.batch_size]
                 batch = self.tokenizer(
-                    [texts[i] for i in index], padding=True, truncation=True,
-                    max_length=self.max_length, return_tensors="pt",
+                    [texts[i] for i in index],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
                 )
                 out[index] = torch.sigmoid(self.model(**batch).logits).numpy()
         return out

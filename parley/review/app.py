@@ -99,9 +99,14 @@ def create_app(session: ReviewSession, token: str | None = None, local: bool = T
     if local:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(LOCAL_HOSTS)))
     return Starlette(
-        routes=[Route("/", page), Route("/api/state", state), Route("/api/decide", decide, methods=["POST"]),
-                Route("/api/skip", skip, methods=["POST"]), Route("/api/undo", undo, methods=["POST"]),
-                Mount("/static", StaticFiles(directory=STATIC), name="static")],
+        routes=[
+            Route("/", page),
+            Route("/api/state", state),
+            Route("/api/decide", decide, methods=["POST"]),
+            Route("/api/skip", skip, methods=["POST"]),
+            Route("/api/undo", undo, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
         middleware=middleware,
         exception_handlers={StaleDecision: stale, ParleyError: refused},
     )
@@ -120,8 +125,13 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(session: ReviewSession, host: str = "127.0.0.1", port: int = 8765, allow_remote: bool = False,
-          echo: Callable[[str], None] = print) -> None:
+def serve(
+    session: ReviewSession,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    allow_remote: bool = False,
+    echo: Callable[[str], None] = print,
+) -> None:
     """Serve the page until interrupted. Decisions are on disk before each response."""
     import uvicorn
 

@@ -26,7 +26,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -97,8 +97,9 @@ class Sentence:
     text: str
 
 
-def read_sentences(inputs: Iterable[str], model: Model, *, text_column: str = "text", id_column: str = "id",
-                   presplit: bool = False) -> tuple[list[Sentence], np.ndarray]:
+def read_sentences(
+    inputs: Iterable[str], model: Model, *, text_column: str = "text", id_column: str = "id", presplit: bool = False
+) -> tuple[list[Sentence], np.ndarray]:
     """Every sentence of the inputs (split as `parley predict` splits them) with its scores."""
     # Worker processes pay off for splitting articles; scoring pre-split rows is vectorised, and
     # there a second process cost more than it saved (35k pool rows on 2 cores: 3.8 s vs 5.5 s).
@@ -107,8 +108,11 @@ def read_sentences(inputs: Iterable[str], model: Model, *, text_column: str = "t
     sentences, scores, seen = [], [], set()
     for doc, records in predictor.records(documents):
         if doc.id in seen:
-            raise InputError(f"document id {doc.id!r} appears twice: decisions are kept by id, so ids must be "
-                             "unique (use --id-column)", doc.origin)
+            raise InputError(
+                f"document id {doc.id!r} appears twice: decisions are kept by id, so ids must be "
+                "unique (use --id-column)",
+                doc.origin,
+            )
         seen.add(doc.id)
         for record in records:
             sentences.append(Sentence(f"{doc.id}:{record['sentence']}", doc.id, record["sentence"], record["text"]))
@@ -126,7 +130,7 @@ def highlight(text: str) -> list[dict]:
         if cue.start < at:
             continue  # overlaps a cue already shown
         if cue.start > at:
-            segments.append({"text": text[at:cue.start]})
+            segments.append({"text": text[at : cue.start]})
         segments.append({"text": cue.match, "label": cue.label, "status": cue.status, "pattern": cue.pattern})
         at = cue.start + len(cue.match)
     if at < len(text):
@@ -198,9 +202,20 @@ class ReviewSession:
     All methods are safe to call from the server's threads and the retraining thread.
     """
 
-    def __init__(self, sentences: list[Sentence], models: list[Model], scores: list[np.ndarray], log: DecisionLog,
-                 *, strategy: str = "uncertain", seed: int = 0, annotator: str | None = None,
-                 known_texts: Iterable[str] = (), retrain_every: int = 0, data: list[Path] = ()):
+    def __init__(
+        self,
+        sentences: list[Sentence],
+        models: list[Model],
+        scores: list[np.ndarray],
+        log: DecisionLog,
+        *,
+        strategy: str = "uncertain",
+        seed: int = 0,
+        annotator: str | None = None,
+        known_texts: Iterable[str] = (),
+        retrain_every: int = 0,
+        data: list[Path] = (),
+    ):
         self.sentences = sentences
         self.models = list(models)
         self.scores = [np.asarray(s, dtype=np.float64) for s in scores]
@@ -222,8 +237,11 @@ class ReviewSession:
         # Undo walks back through this source's decisions in file order, across restarts.
         self.undo_stack = [index[i] for i in self.decisions if i in index]
         seen = {dedup_key(text) for text in known_texts}
-        seen |= {dedup_key(row["text"]) for i, row in self.decisions.items()
-                 if i not in index and isinstance(row.get("text"), str)}
+        seen |= {
+            dedup_key(row["text"])
+            for i, row in self.decisions.items()
+            if i not in index and isinstance(row.get("text"), str)
+        }
         candidates = []
         for i in [*self.undo_stack, *range(len(sentences))]:  # a decided sentence represents its duplicates
             key = dedup_key(sentences[i].text)
@@ -248,8 +266,11 @@ class ReviewSession:
         rows = np.asarray(self.candidates, dtype=np.int64)
         order = rows[rank(self.strategy, [s[rows] for s in self.scores], self.thresholds(), self.seed)]
         skipped = set(self.skipped)
-        ranked = [int(i) for i in order if int(i) not in skipped and int(i) != head
-                  and self.sentences[i].id not in self.decisions]
+        ranked = [
+            int(i)
+            for i in order
+            if int(i) not in skipped and int(i) != head and self.sentences[i].id not in self.decisions
+        ]
         self.queue = deque(([head] if head is not None else []) + ranked + self.skipped)
 
     # -- what the page shows ------------------------------------------------
@@ -257,11 +278,22 @@ class ReviewSession:
     def view(self) -> dict:
         with self._lock:
             progress = {"decided": len(self.undo_stack), "remaining": len(self.queue), "total": self.total}
-            base = {"progress": progress, "labels": list(LABELS), "strategy": self.strategy, "status": self.status,
-                    "can_undo": bool(self.undo_stack), "annotator": self.annotator,
-                    "models": [{"name": m.name, "family": m.family,
-                                "thresholds": {l: float(t) for l, t in zip(LABELS, m.thresholds())}}
-                               for m in self.models]}
+            base = {
+                "progress": progress,
+                "labels": list(LABELS),
+                "strategy": self.strategy,
+                "status": self.status,
+                "can_undo": bool(self.undo_stack),
+                "annotator": self.annotator,
+                "models": [
+                    {
+                        "name": m.name,
+                        "family": m.family,
+                        "thresholds": {lab: float(t) for lab, t in zip(LABELS, m.thresholds())},
+                    }
+                    for m in self.models
+                ],
+            }
             if not self.queue:
                 return {**base, "item": None}
             return {**base, "item": self._item(self.queue[0])}
@@ -270,19 +302,29 @@ class ReviewSession:
         sentence = self.sentences[i]
         members = self.by_article[sentence.article_id]
         at = members.index(i)
-        window = members[max(0, at - CONTEXT): at + CONTEXT + 1]
+        window = members[max(0, at - CONTEXT) : at + CONTEXT + 1]
         per_model = []
         for model, scores, thresholds in zip(self.models, self.scores, self.thresholds()):
-            per_model.append({"name": model.name,
-                              "scores": {l: round(float(s), 4) for l, s in zip(LABELS, scores[i])},
-                              "labels": [l for l, s, t in zip(LABELS, scores[i], thresholds) if s >= t]})
+            per_model.append(
+                {
+                    "name": model.name,
+                    "scores": {lab: round(float(s), 4) for lab, s in zip(LABELS, scores[i])},
+                    "labels": [lab for lab, s, t in zip(LABELS, scores[i], thresholds) if s >= t],
+                }
+            )
         return {
             "id": sentence.id,
             "article_id": sentence.article_id,
             "position": sentence.position,
             "segments": highlight(sentence.text),
-            "context": [{"position": self.sentences[j].position, "current": j == i,
-                         "segments": highlight(self.sentences[j].text)} for j in window],
+            "context": [
+                {
+                    "position": self.sentences[j].position,
+                    "current": j == i,
+                    "segments": highlight(self.sentences[j].text),
+                }
+                for j in window
+            ],
             "more_before": members[0] not in window,
             "more_after": members[-1] not in window,
             "article_sentences": len(members),
@@ -308,8 +350,8 @@ class ReviewSession:
             "labels": labels,
             "split": review_split(sentence.article_id),
             "annotator": self.annotator,
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "scores": {l: round(float(s), 4) for l, s in zip(LABELS, self.scores[0][i])},
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "scores": {lab: round(float(s), 4) for lab, s in zip(LABELS, self.scores[0][i])},
             "model": self.models[0].name,
             "domain": "review",
         }
@@ -373,8 +415,14 @@ class ReviewSession:
             with tempfile.TemporaryDirectory(prefix="parley-review-") as tmp:
                 snapshot = Path(tmp) / "decisions.jsonl"
                 snapshot.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-                meta = train_model("linear", [*self.data, snapshot], Path(tmp) / "model", load_config("linear"),
-                                   name=f"retrained-{len(rows)}", log=lambda message: None)
+                meta = train_model(
+                    "linear",
+                    [*self.data, snapshot],
+                    Path(tmp) / "model",
+                    load_config("linear"),
+                    name=f"retrained-{len(rows)}",
+                    log=lambda message: None,
+                )
                 model = load_model(Path(tmp) / "model")
             with self._lock:
                 pending = list(self.queue)
@@ -384,9 +432,11 @@ class ReviewSession:
                 self.models[0] = model
                 self.scores[0][pending] = scores
                 self._reorder(keep_head=True)
-                stamp = datetime.now(timezone.utc).strftime("%H:%M:%S")
-                self.status = (f"retrained on {len(rows)} decisions at {stamp} UTC "
-                               f"(dev macro-F1 {meta['metrics_dev']['macro_f1']:.3f}); queue re-ordered")
+                stamp = datetime.now(UTC).strftime("%H:%M:%S")
+                self.status = (
+                    f"retrained on {len(rows)} decisions at {stamp} UTC "
+                    f"(dev macro-F1 {meta['metrics_dev']['macro_f1']:.3f}); queue re-ordered"
+                )
         except Exception as exc:  # noqa: BLE001 - a failed retrain must not stop the page; it says why
             self.status = f"retraining failed: {exc}"
         finally:
@@ -399,9 +449,20 @@ class ReviewSession:
             thread.join(timeout)
 
 
-def open_session(inputs: list[str], model_dirs: list[Path], out: Path, *, strategy: str = "uncertain", seed: int = 0,
-                 annotator: str | None = None, retrain_every: int = 0, data: list[Path] = (),
-                 text_column: str = "text", id_column: str = "id", presplit: bool = False) -> ReviewSession:
+def open_session(
+    inputs: list[str],
+    model_dirs: list[Path],
+    out: Path,
+    *,
+    strategy: str = "uncertain",
+    seed: int = 0,
+    annotator: str | None = None,
+    retrain_every: int = 0,
+    data: list[Path] = (),
+    text_column: str = "text",
+    id_column: str = "id",
+    presplit: bool = False,
+) -> ReviewSession:
     """Read and score the inputs, drop what is already decided or labelled, order the rest."""
     if not model_dirs:
         raise InputError("give at least one --model")
@@ -413,10 +474,21 @@ def open_session(inputs: list[str], model_dirs: list[Path], out: Path, *, strate
         raise InputError("--retrain-every needs --data: the labelled data to retrain on with the decisions")
     log = DecisionLog(out)
     models = [load_model(directory) for directory in model_dirs]
-    sentences, first = read_sentences(inputs, models[0], text_column=text_column, id_column=id_column,
-                                      presplit=presplit)
+    sentences, first = read_sentences(
+        inputs, models[0], text_column=text_column, id_column=id_column, presplit=presplit
+    )
     texts = [s.text for s in sentences]
     scores = [first] + [model.predict_proba(texts) for model in models[1:]]
     known = [r.text for r in load_records(list(data))] if data else []
-    return ReviewSession(sentences, models, scores, log, strategy=strategy, seed=seed, annotator=annotator,
-                         known_texts=known, retrain_every=retrain_every, data=list(data))
+    return ReviewSession(
+        sentences,
+        models,
+        scores,
+        log,
+        strategy=strategy,
+        seed=seed,
+        annotator=annotator,
+        known_texts=known,
+        retrain_every=retrain_every,
+        data=list(data),
+    )
