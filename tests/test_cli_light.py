@@ -87,6 +87,7 @@ INTERRUPTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig,group,delay", INTERRUPTS)
 def test_interrupts_never_hang_and_print_no_traceback(tmp_path, sig, group, delay):
     docs = _articles(tmp_path, 6000)

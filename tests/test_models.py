@@ -315,3 +315,53 @@ def test_ensemble_predicts_the_same_with_workers(ensemble_dir, tmp_path, cli):
         assert result.code == 0, result.err
         outputs.append(out.read_text())
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 120
+
+
+@pytest.mark.parametrize("family", ["rules", "linear", "ensemble", "embed", "transformer"])
+def test_every_family_reads_model_json_through_the_validating_reader(family, tmp_path, linear_dir, ensemble_dir):
+    """Tamper with a file each family's model.json lists (or the file itself): loading refuses."""
+    if family in ("embed", "transformer"):
+        pytest.importorskip("transformers")
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    if family == "linear":
+        source = linear_dir
+    elif family == "ensemble":
+        source = ensemble_dir
+    else:
+        source = tmp_path / "trained"
+        overrides = {"epochs": 1, "batch_size": 8} if family == "transformer" else {}
+        train(family, corpus, source, **overrides)
+    directory = tmp_path / "copy" / source.name
+    shutil.copytree(
+        source.parent if family == "ensemble" else source, directory.parent if family == "ensemble" else directory
+    )
+    listed = sorted(read_model_json(directory)["files"])
+    assert listed, "every family's model.json lists its files with their hashes"
+    target = directory / listed[0]
+    target.write_bytes(target.read_bytes() + b" ")
+    with pytest.raises(ModelError, match="does not match its SHA-256"):
+        load_model(directory)
+
+
+def test_explain_gives_scores_thresholds_and_reasons(cli):
+    from tests.conftest import ROOT
+
+    result = cli(
+        "explain",
+        "--format",
+        "json",
+        "The union did not accept the owners' offer.",
+        "--model",
+        ROOT / "models" / "default",
+    )
+    assert result.code == 0, result.err
+    explained = json.loads(result.out)
+    rejection = explained["labels"]["rejection"]
+    assert rejection["on"] and rejection["score"] >= rejection["threshold"]
+    assert any(e["status"] == "refused" for e in explained["labels"]["agreement"]["evidence"])
+    names = [name for name, _ in explained["labels"]["rejection"]["features"]["up"]]
+    assert any(
+        name.startswith("cue rejection") or name.startswith("rules decide rejection") or "not" in name for name in names
+    )
+    table = cli("explain", "Rain fell on Kyiv.", "--model", ROOT / "models" / "default")
+    assert table.code == 0 and "threshold" in table.out

@@ -99,11 +99,14 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
     _, err = process.communicate(timeout=120)
     assert process.returncode == 143, err
     assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".model")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("model.")]
 
 
-def test_interrupted_evaluation_leaves_no_report(tmp_path):
+def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
     out = tmp_path / "report"
+    model = ROOT / "models" / "rules"
+    assert cli("evaluate", model, ROOT / "data" / "corpus", "--split", "dev", "--out", out, "--bootstrap", "10").code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     command = [
         sys.executable,
         "-m",
@@ -115,11 +118,12 @@ def test_interrupted_evaluation_leaves_no_report(tmp_path):
         str(out),
         "--bootstrap",
         "20000",
+        "--force",
     ]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
     time.sleep(15)  # past start-up (handlers installed) and well before 20,000 bootstrap rounds end
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
-    assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report")]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "the previous report must survive"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("report.")]
