@@ -105,7 +105,9 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
 def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
     out = tmp_path / "report"
     model = ROOT / "models" / "rules"
-    assert cli("evaluate", model, ROOT / "data" / "corpus", "--split", "dev", "--out", out, "--bootstrap", "10").code == 0
+    assert (
+        cli("evaluate", model, ROOT / "data" / "corpus", "--split", "dev", "--out", out, "--bootstrap", "10").code == 0
+    )
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     command = [
         sys.executable,
