@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,15 +12,24 @@ import typer
 from parley.errors import InputError
 
 
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    table = "table"
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 def predict(
     inputs: Annotated[list[str], typer.Argument(help=".txt files, directories, .jsonl/.csv files, or - for stdin.")],
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: models/default).")] = None,
     fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", help="jsonl, csv or table (default: table on a terminal, jsonl otherwise).", show_default=False
-        ),
-    ] = "",
+        OutputFormat | None,
+        typer.Option("--format", help="Default: table on a terminal, jsonl otherwise.", show_default=False),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--out", "-o", "--output", help="Write here (atomically) instead of stdout.")
     ] = None,
@@ -59,7 +69,7 @@ def predict(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run from OUTPUT.partial.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Table format: show sentences without labels too.")] = False,
-    engine: Annotated[str, typer.Option(help="local, or ray (needs parley[ray]).")] = "local",
+    engine: Annotated[Engine, typer.Option(help="ray needs parley[ray].")] = Engine.local,
     ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (engine ray).")] = None,
     ray_actors: Annotated[int, typer.Option(help="Model-holding actors (engine ray); one CPU each.")] = 1,
 ):
@@ -68,13 +78,9 @@ def predict(
     from parley.predict import auto_workers, parse_threshold
     from parley.run_predict import RunOptions, check_options, run_prediction
 
-    fmt = fmt or ("table" if output is None and sys.stdout.isatty() else "jsonl")
-    if fmt not in ("jsonl", "csv", "table"):
-        raise InputError(f"--format must be jsonl, csv or table, got {fmt!r}")
+    fmt = str(fmt or ("table" if output is None and sys.stdout.isatty() else "jsonl"))
     if workers < 0:
         raise InputError(f"--workers must be 0 (auto) or more, got {workers}")
-    if engine not in ("local", "ray"):
-        raise InputError(f"--engine must be local or ray, got {engine!r}")
     options = RunOptions(
         fmt=fmt,
         summary=summary,
@@ -88,7 +94,7 @@ def predict(
     )
     check_options(options, output, resume, force)
     model_dir = model or default_model_dir()
-    if engine == "ray":
+    if engine is Engine.ray:
         from parley.ray_engine import run_ray_prediction
 
         if html is not None:
