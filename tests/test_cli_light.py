@@ -60,11 +60,12 @@ def test_version_and_help(tmp_path):
 
 
 def test_predicts_outside_the_checkout_with_the_packaged_default_model(tmp_path):
-    (tmp_path / "a.txt").write_text("Moscow rejected the plan. Rain fell on Kyiv.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("The union rejected the owners' offer. Rain fell on Kyiv.", encoding="utf-8")
     result = parley("predict", "a.txt", "--format", "jsonl", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert records[0]["labels"] == ["rejection"] and records[1]["labels"] == []
+    assert records[0]["labels"] == ["proposal", "rejection"] and records[1]["labels"] == []
+    assert records[0]["model"] == "default"
 
 
 def _articles(directory: Path, n: int) -> Path:

@@ -210,3 +210,36 @@ def _shape_against_pools(records) -> dict:
         "pools_together": news_shape(every_pool) if every_pool else None,
         "act_four_grams": overused_four_grams([r.text for r in records if r.labels], every_pool) if every_pool else [],
     }
+
+
+# Pools that teacher-student training may read: agnews and reddit stay untouched.
+PSEUDO_POOLS = ("bbc_politics_sentences", "guardian_sdf_sample_sentences", "reuters21578_reut2-000_sentences")
+
+
+@app.command("pseudo-label")
+def pseudo_label(
+    model: Annotated[Path, typer.Option("--model", "-m", help="Teacher model directory.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSONL of confident labels (keep it outside the repo).")],
+    pools: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Unlabelled sentence files (default: the bbc_politics, "
+            "guardian and reuters pools under PARLEY_SHARED)."
+        ),
+    ] = None,
+    margin: Annotated[float, typer.Option(help="How far past its threshold a label must score to be kept on.")] = 0.25,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+):
+    """Teacher to student: label real news with a strong model, keep the confident labels."""
+    from parley.model import load_model
+    from parley.settings import pools_dir
+    from parley.training.pseudo import pseudo_label as label_pools
+
+    if out.exists() and not force:
+        raise InputError("output exists; pass --force to replace it", out)
+    chosen = pools or [pools_dir() / f"{name}.jsonl" for name in PSEUDO_POOLS]
+    for path in chosen:
+        if not path.is_file():
+            raise InputError("no such pool file", path)
+    counts = label_pools(load_model(model), chosen, out, margin)
+    typer.echo(f"kept {counts['kept']} of {counts['sentences']} sentences; positives {counts['positives']}")
