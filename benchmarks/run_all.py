@@ -117,7 +117,22 @@ def markdown(results: dict) -> str:
         for n, r in results["segmentation"].items()
     ]
     lines += ["", "## Targets", ""] + targets(results)
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + companion_sections()
+
+
+# Benchmarks that run on their own (minutes each) and write their own Markdown; RESULTS.md
+# gathers the latest of each so one file has every figure.
+COMPANIONS = ("startup.md", "events_cost.md", "active_learning.md")
+
+
+def companion_sections() -> str:
+    parts = []
+    for name in COMPANIONS:
+        path = ROOT / "benchmarks" / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8").replace("\n# ", "\n## ")
+            parts.append("\n#" + text if text.startswith("# ") else "\n" + text)
+    return "".join(parts)
 
 
 def targets(results: dict) -> list[str]:
