@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 
 from parley.settings import shared_dir
+
+# A suite started in the background of a non-interactive shell inherits SIGINT ignored, and so
+# would every command it starts: the interrupt tests need Ctrl-C delivered to them.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = shared_dir()

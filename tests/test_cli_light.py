@@ -167,28 +167,15 @@ def test_full_disk_is_one_line(tmp_path):
     assert result.returncode == 1 and one_line_error(result.stderr) and "No space left" in result.stderr, result.stderr
 
 
+def _start_one_worker_run(tmp_path, docs, batch_size: int) -> subprocess.Popen:
+    command = [PARLEY, "predict", str(docs), "--model", str(MODEL), "--format", "jsonl"]
+    command += ["--batch-size", str(batch_size), "--workers", "1", "-o", "out.jsonl"]
+    return subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+
+
 def test_resume_with_another_model_is_refused_and_keeps_the_side_file(tmp_path):
     docs = _articles(tmp_path, 3000)
-    process = subprocess.Popen(
-        [
-            PARLEY,
-            "predict",
-            str(docs),
-            "--model",
-            str(MODEL),
-            "--format",
-            "jsonl",
-            "--batch-size",
-            "64",
-            "--workers",
-            "1",
-            "-o",
-            "out.jsonl",
-        ],
-        cwd=tmp_path,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start_one_worker_run(tmp_path, docs, batch_size=64)
     side = tmp_path / "out.jsonl.partial"
     deadline = time.time() + 60
     while time.time() < deadline and (not side.exists() or side.stat().st_size < 5000):
@@ -213,26 +200,7 @@ def test_resume_with_another_model_is_refused_and_keeps_the_side_file(tmp_path):
 
 def test_stopped_before_the_first_document_says_nothing_to_resume(tmp_path):
     docs = _articles(tmp_path, 20000)
-    process = subprocess.Popen(
-        [
-            PARLEY,
-            "predict",
-            str(docs),
-            "--model",
-            str(MODEL),
-            "--format",
-            "jsonl",
-            "--batch-size",
-            "20000",
-            "--workers",
-            "1",
-            "-o",
-            "out.jsonl",
-        ],
-        cwd=tmp_path,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start_one_worker_run(tmp_path, docs, batch_size=20000)
     side = tmp_path / "out.jsonl.partial"
     deadline = time.time() + 60
     while time.time() < deadline and not side.exists():

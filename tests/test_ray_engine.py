@@ -41,7 +41,7 @@ def test_ray_output_equals_local(cli, tmp_path, family):
     got.sort(key=lambda r: (r["doc_id"], r["sentence"]))
     assert [{k: v for k, v in r.items() if k != "type"} for r in expected] == got
     again = cli("predict", "--engine", "ray", "--model", tmp_path / "model", "-o", tmp_path / "shards", docs)
-    assert again.code == 1 and "not empty" in again.err
+    assert again.code == 1 and "output exists" in again.err
 
 
 @pytest.mark.slow
