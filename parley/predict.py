@@ -236,11 +236,15 @@ def _stop(executor: ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the workers now (after an interruption they may be
     mid-batch; the parent has already kept every finished document)."""
     processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager = getattr(executor, "_executor_manager_thread", None)
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
-    executor.shutdown(wait=True)
+    # shutdown(wait=False) forgets the manager thread; joined here, it closes its wakeup pipe
+    # before the interpreter's exit hook writes to it (a race that printed a traceback at exit).
+    if manager is not None:
+        manager.join(timeout=30)
 
 
 class Predictor:
