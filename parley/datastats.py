@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
+from parley.datacheck import word_runs
 from parley.io import Record
 from parley.labels import LABELS
 
@@ -59,7 +60,6 @@ TRIGGER = re.compile(
     re.I,
 )
 _TOKEN = re.compile(r"[A-Za-z][\w'’.-]*")
-_WORD4 = re.compile(r"[a-z0-9]+")
 LONG_SENTENCE_WORDS = 30
 
 
@@ -90,8 +90,7 @@ def news_shape(texts: list[str], labels: list[tuple[str, ...]] | None = None) ->
 
 
 def four_grams(text: str) -> set[tuple[str, ...]]:
-    words = _WORD4.findall(text.lower())
-    return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
+    return word_runs(text, 4)
 
 
 def overused_four_grams(act_texts: list[str], pool_texts: list[str], top: int = 30) -> list[dict]:

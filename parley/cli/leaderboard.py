@@ -1,7 +1,7 @@
 """`parley leaderboard`: every model on every data set, external data first, into
 reports/LEADERBOARD.md and reports/leaderboard.json.
 
-A command above training and evaluation (it may train missing families, then evaluates), so
+A command above training and evaluation (the Makefile's model targets train what it reads), so
 neither package imports the other. The external files (PARLEY_SHARED/external) were written by
 others and never trained on: they are the honest number. The news-shaped test split (whole
 articles at news density, data/natural) comes next; the act-dense v1 test split last.
@@ -49,17 +49,6 @@ def model_directories(models: list[Path]) -> list[Path]:
     if models:
         return models
     return sorted(p.parent for p in in_project("models").glob("*/model.json"))
-
-
-def train_missing_families(corpus: Path) -> None:
-    from parley.registry import FAMILIES
-    from parley.training.config import load_config
-    from parley.training.run import train_model
-
-    for name in FAMILIES:
-        directory = in_project("models", "default" if name == "linear" else name)
-        if not (directory / "model.json").is_file():
-            train_model(name, [corpus], directory, load_config(name), name=name)
 
 
 def build(models: list[Path], corpus: Path, natural: Path, contrast: Path, out: Path, n_boot: int = 500) -> str:
@@ -163,12 +152,7 @@ def leaderboard(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for LEADERBOARD.md and leaderboard.json.")
     ] = in_project("reports"),
-    train_missing: Annotated[
-        bool, typer.Option("--train-missing", help="First train registry families whose models/ directory is missing.")
-    ] = False,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 500,
 ):
     """Evaluate models on the external files, the news-shaped and v1 test splits and the contrast suite."""
-    if train_missing:
-        train_missing_families(corpus)
     typer.echo(build(model_directories(models or []), corpus, natural, contrast, out, bootstrap))
