@@ -189,8 +189,9 @@ def split(
     typer.echo(f"assigned {len(assignment)} articles: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-# The pools whose sentences corpus v2 was modelled on (agnews and reddit stay untouched).
-SHAPE_POOLS = ("bbc_politics_sentences", "guardian_sdf_sample_sentences", "reuters21578_reut2-000_sentences")
+# The pools corpus v2 was modelled on and teacher-student training reads (agnews and reddit stay
+# untouched, for prevalence checks).
+NEWS_POOLS = ("bbc_politics_sentences", "guardian_sdf_sample_sentences", "reuters21578_reut2-000_sentences")
 
 
 def _shape_against_pools(records) -> dict:
@@ -199,7 +200,7 @@ def _shape_against_pools(records) -> dict:
     from parley.settings import pools_dir
 
     pool_texts = {}
-    for name in SHAPE_POOLS:
+    for name in NEWS_POOLS:
         path = pools_dir() / f"{name}.jsonl"
         if path.is_file():
             pool_texts[name] = [row["text"] for _, row in iter_rows(path) if isinstance(row.get("text"), str)]
@@ -210,10 +211,6 @@ def _shape_against_pools(records) -> dict:
         "pools_together": news_shape(every_pool) if every_pool else None,
         "act_four_grams": overused_four_grams([r.text for r in records if r.labels], every_pool) if every_pool else [],
     }
-
-
-# Pools that teacher-student training may read: agnews and reddit stay untouched.
-PSEUDO_POOLS = ("bbc_politics_sentences", "guardian_sdf_sample_sentences", "reuters21578_reut2-000_sentences")
 
 
 @app.command("pseudo-label")
@@ -237,7 +234,7 @@ def pseudo_label(
 
     if out.exists() and not force:
         raise InputError("output exists; pass --force to replace it", out)
-    chosen = pools or [pools_dir() / f"{name}.jsonl" for name in PSEUDO_POOLS]
+    chosen = pools or [pools_dir() / f"{name}.jsonl" for name in NEWS_POOLS]
     for path in chosen:
         if not path.is_file():
             raise InputError("no such pool file", path)
