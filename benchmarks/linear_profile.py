@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from benchmarks.common import ROOT, WORK, pool_sentences, write_inputs
-from parley.families.linear import TfidfCounter
+from parley.families.linear import CueBlock
 from parley.model import load_model
 from parley.predict import Predictor, iter_documents
 from parley.writers import make_writer
@@ -51,18 +51,10 @@ def run(limit: int | None = None) -> dict:
     scorer = model.scorer
     stages: dict[str, int] = {}
     stages["normalise"] = _rate(n, _batched(model.prepare, texts))
-    for step in scorer.steps:
-        label = (
-            ("char n-grams" if step.char_words else "word n-grams")
-            if isinstance(step, TfidfCounter)
-            else "cue features"
-        )
-        stages[f"{label} (cold)"] = _rate(n, _batched(step.transform, texts))
-        stages[f"{label} (warm)"] = _rate(n, _batched(step.transform, texts))
-    from scipy import sparse
-
-    features = sparse.hstack([step.transform(texts) for step in scorer.steps], format="csr")
-    stages["classifier"] = _rate(n, lambda: scorer.pipeline.named_steps["classifier"].predict_proba(features))
+    for name, block in scorer.named_blocks:
+        label = "cue features" if isinstance(block, CueBlock) else f"{name} n-grams"
+        stages[f"{label} (cold)"] = _rate(n, _batched(block.transform, texts))
+        stages[f"{label} (warm)"] = _rate(n, _batched(block.transform, texts))
     stages["all model stages (warm)"] = _rate(n, _batched(model.predict_proba, texts))
 
     presplit, articles, _ = write_inputs(limit)

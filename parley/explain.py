@@ -46,32 +46,12 @@ def explain(model: Model, text: str, top: int = 8) -> dict:
 
 def _linear_contributions(model: Model, texts: list[str], top: int) -> dict[str, dict[str, list]]:
     """Per label, the features with the largest positive and negative weight x value."""
-    scorer = model.scorer
-    pipeline = scorer.pipeline
-    union = pipeline.named_steps["features"]
-    names: list[str] = []
-    blocks = []
-    for (name, step), fast in zip(union.transformer_list, scorer.steps or [s for _, s in union.transformer_list]):
-        block = fast.transform(texts)
-        blocks.append(block)
-        if hasattr(step, "vocabulary_"):
-            inverse = sorted(step.vocabulary_, key=step.vocabulary_.__getitem__)
-            names.extend(f"{name}: {term!r}" for term in inverse)
-        else:
-            names.extend(CUE_NAMES[: block.shape[1]])
-    from scipy import sparse
-
-    row = sparse.hstack(blocks, format="csr")
+    names, weights = model.scorer.contributions(texts[0], CUE_NAMES)
     out = {}
     for i, label in enumerate(LABELS):
-        coef = pipeline.named_steps["classifier"].estimators_[i].coef_.ravel()
-        values = row.multiply(coef).tocsr()
-        columns, weights = values.indices, values.data
-        order = np.argsort(weights)
+        order = np.argsort(weights[i], kind="stable")
         out[label] = {
-            "up": [[names[c], round(float(w), 4)] for c, w in zip(columns[order[::-1]], weights[order[::-1]]) if w > 0][
-                :top
-            ],
-            "down": [[names[c], round(float(w), 4)] for c, w in zip(columns[order], weights[order]) if w < 0][:top],
+            "up": [[names[c], round(float(weights[i, c]), 4)] for c in order[::-1] if weights[i, c] > 0][:top],
+            "down": [[names[c], round(float(weights[i, c]), 4)] for c in order if weights[i, c] < 0][:top],
         }
     return out

@@ -4,8 +4,10 @@
       model.json   family, label schema version, thresholds, config, data hashes, metrics,
                    and the SHA-256 of every weights file
       README.md    the model card
-      weights      pipeline.skops / head.skops (scikit-learn, loaded with an explicit list
-                   of trusted types) or hf/ (transformers config + safetensors)
+      weights      linear.safetensors + vocabulary.json (what linear prediction reads; its
+                   scikit-learn pipeline.skops beside them), head.skops (scikit-learn, loaded
+                   with an explicit list of trusted types) or hf/ (transformers config +
+                   safetensors)
 
 Loading never executes code from the directory: pickle/joblib files are refused, skops
 files may only contain allow-listed types, and every weights file must match its hash.

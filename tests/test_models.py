@@ -15,6 +15,8 @@ from parley.training.config import load_config
 from parley.training.run import train_model
 from tests.conftest import tiny_records, write_jsonl
 
+ROOT = Path(__file__).resolve().parent.parent
+
 TEXTS = ["Moscow rejected the plan.", "Both sides signed the accord.", "Qatar offered to mediate.", "Rain fell."]
 
 
@@ -218,26 +220,69 @@ ODD_TEXTS = [
 
 
 @pytest.mark.parametrize("cache_limit", [200_000, 3])
-def test_fast_tfidf_equals_scikit_learn(linear_dir, cache_limit):
+def test_runtime_tfidf_equals_scikit_learn(linear_dir, cache_limit):
     """The runtime's own TF-IDF must be the fitted vectorizer's transform, value for value,
     including when its per-word cache overflows and starts afresh."""
-    from parley.families.linear import TfidfCounter
+    from scipy import sparse
 
-    pipeline = load_model(linear_dir).scorer.pipeline
+    from parley.families.linear import NgramBlock, load_pipeline
+
+    pipeline = load_pipeline(linear_dir)
+    runtime = dict(load_model(linear_dir).scorer.named_blocks)
     texts = [r["text"] for r in tiny_records()] + ODD_TEXTS
-    vectorizers = [step for _, step in pipeline.named_steps["features"].transformer_list if TfidfCounter.supports(step)]
-    assert {v.analyzer for v in vectorizers} == {"word", "char_wb"}
-    for vectorizer in vectorizers:
-        counter = TfidfCounter(vectorizer, cache_limit=cache_limit)
+    vectorizers = [(name, step) for name, step in pipeline.named_steps["features"].transformer_list if name in runtime]
+    assert {v.analyzer for _, v in vectorizers} == {"word", "char_wb"}
+    for name, vectorizer in vectorizers:
+        block = runtime[name]
+        assert isinstance(block, NgramBlock)
+        block.cache_limit = cache_limit
+        block.cache.clear()
         for _ in range(2):  # cold cache, then warm
-            fast, reference = counter.transform(texts), vectorizer.transform(texts)
-            assert fast.shape == reference.shape and (fast != reference).nnz == 0
+            rows, columns, values = block.transform(texts)
+            ours = sparse.csr_matrix((values, (rows, columns)), shape=(len(texts), block.size))
+            reference = vectorizer.transform(texts)
+            assert (ours != 0).toarray().tolist() == (reference != 0).toarray().tolist()
+            np.testing.assert_allclose(ours.toarray(), reference.toarray(), rtol=0, atol=1e-12)
 
 
 def test_linear_runtime_scores_equal_the_pipeline(linear_dir):
-    scorer = load_model(linear_dir).scorer
+    from parley.families.linear import load_pipeline
+
     texts = [r["text"] for r in tiny_records()] + ODD_TEXTS
-    np.testing.assert_array_equal(scorer.predict_proba(texts), scorer.pipeline.predict_proba(texts))
+    model = load_model(linear_dir)
+    reference = load_pipeline(linear_dir).predict_proba(model.prepare(texts))
+    np.testing.assert_allclose(model.predict_proba(texts), reference, rtol=0, atol=1e-12)
+
+
+def test_shipped_linear_models_equal_their_pipelines():
+    """The committed models' numpy weights are their skops pipelines', on real-looking text."""
+    from parley.families.linear import load_pipeline
+
+    texts = [r["text"] for r in tiny_records()] + ODD_TEXTS
+    for name in ("default", "linear"):
+        model = load_model(ROOT / "models" / name)
+        reference = load_pipeline(model.directory).predict_proba(model.prepare(texts))
+        np.testing.assert_allclose(model.predict_proba(texts), reference, rtol=0, atol=1e-12)
+
+
+def test_linear_weights_that_disagree_with_the_vocabulary_are_refused(linear_dir, tmp_path):
+    from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
+
+    from parley.families.linear import WEIGHTS_FILE
+    from parley.model import write_model_json
+
+    copy = tmp_path / "model"
+    shutil.copytree(linear_dir, copy)
+    arrays = load_file(str(copy / WEIGHTS_FILE))
+    arrays["words.idf"] = arrays["words.idf"][:-1]
+    with safe_open(str(linear_dir / WEIGHTS_FILE), framework="numpy") as handle:
+        metadata = handle.metadata()
+    save_file(arrays, str(copy / WEIGHTS_FILE), metadata=metadata)
+    meta = json.loads((copy / "model.json").read_text())
+    write_model_json(copy, {k: v for k, v in meta.items() if k != "files"})  # re-hashed: only the content is wrong
+    with pytest.raises(ModelError, match="disagree on the 'words' vocabulary"):
+        load_model(copy)
 
 
 @pytest.fixture(scope="module")
