@@ -36,7 +36,7 @@ corpus-check: $(VENV)/.light
 	$(BIN)/parley data stats data/corpus
 
 # Corpus v2: what the models train on, and the news-density dev splits their thresholds are tuned on.
-TRAIN_DATA := --data data/corpus --data data/hard --data data/twins
+TRAIN_DATA := data/corpus data/hard data/twins
 TUNE_DATA := --tune-data data/hard --tune-data data/natural
 
 ## models/linear: the linear family on corpus v2 (a member of the ensemble).
@@ -58,7 +58,7 @@ ensemble-model: $(VENV)/.full
 ## are the lowest reaching precision 0.7 on the news-density dev splits, where acts are rare.
 default-model: $(VENV)/.full
 	$(BIN)/parley data pseudo-label --model models/ensemble --out build/pseudo/pools.jsonl --force
-	$(BIN)/parley train linear $(TRAIN_DATA) --data build/pseudo $(TUNE_DATA) --target-precision 0.7 \
+	$(BIN)/parley train linear $(TRAIN_DATA) build/pseudo $(TUNE_DATA) --target-precision 0.7 \
 		--out models/default --name default --force
 
 ## Evaluate every models/*/ into reports/LEADERBOARD.md.

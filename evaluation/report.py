@@ -28,24 +28,59 @@ PREVALENCE_SAMPLE = 50
 SCORE_BATCH = 512
 
 
-def score(model: Model, texts: list[str], description: str = "scoring") -> np.ndarray:
-    """Scores in batches, with a progress bar on a terminal."""
-    from rich.progress import Progress
+class ReportProgress:
+    """What an evaluation is doing, on stderr: one line per stage (model, data, bootstrap, contrast
+    suite, pools, events, writing) with elapsed time, and a bar while sentences are scored.
+    Transient; off when stderr is not a terminal or with --quiet. A report over 5,000 sentences with
+    1,000 bootstrap resamples, the contrast suite and a pool runs for a minute or more on 2 cores."""
 
+    def __init__(self, enabled: bool, console=None):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.stages: list[str] = []
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console or Console(stderr=True),
+            transient=True,
+            disable=not enabled,
+        )
+        self._task = None
+
+    def __enter__(self) -> ReportProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        """Start a stage (ending the previous one); `total` gives it a bar."""
+        if self._task is not None:
+            self.progress.remove_task(self._task)
+        self.stages.append(description)
+        self._task = self.progress.add_task(description, total=total)
+        self.progress.refresh()
+
+    def advance(self, amount: int) -> None:
+        self.progress.advance(self._task, amount)
+
+
+def score(model: Model, texts: list[str], description: str = "scoring", progress: ReportProgress | None = None):
+    """Scores in batches, advancing the progress bar if there is one."""
+    if progress is not None:
+        progress.stage(f"{description}: {len(texts):,} sentences", total=len(texts))
     out = []
-    with Progress(transient=True, disable=not _tty()) as progress:
-        task = progress.add_task(description, total=len(texts))
-        for start in range(0, len(texts), SCORE_BATCH):
-            batch = texts[start : start + SCORE_BATCH]
-            out.append(model.predict_proba(batch))
-            progress.advance(task, len(batch))
+    for start in range(0, len(texts), SCORE_BATCH):
+        batch = texts[start : start + SCORE_BATCH]
+        out.append(model.predict_proba(batch))
+        if progress is not None:
+            progress.advance(len(batch))
     return np.vstack(out) if out else np.zeros((0, len(LABELS)))
-
-
-def _tty() -> bool:
-    import sys
-
-    return sys.stderr.isatty()
 
 
 def select_records(records: list[Record], split: str | None, min_confidence: str | None) -> list[Record]:
@@ -59,14 +94,18 @@ def select_records(records: list[Record], split: str | None, min_confidence: str
     return records
 
 
-def evaluate_records(model: Model, records: list[Record], n_boot: int = 1000, seed: int = 0) -> dict:
+def evaluate_records(
+    model: Model, records: list[Record], n_boot: int = 1000, seed: int = 0, progress: ReportProgress | None = None
+) -> dict:
     """Every metric of the report for one model on one set of labelled records."""
     texts = [r.text for r in records]
     y = to_matrix(r.labels for r in records)
-    scores = score(model, texts)
+    scores = score(model, texts, progress=progress)
     thresholds = model.thresholds()
     pred = (scores >= thresholds).astype(int)
     groups = [r.article_id for r in records] if any(r.article_id for r in records) else None
+    if progress is not None:
+        progress.stage(f"bootstrap: {n_boot:,} resamples by {'article' if groups else 'sentence'}")
     result = {
         "summary": summary(y, pred, scores),
         "ci": bootstrap_ci(y, pred, groups, n_boot=n_boot, seed=seed),
@@ -146,13 +185,13 @@ def _slim(s: dict) -> dict:
     }
 
 
-def evaluate_contrast(model: Model, path: Path) -> dict:
+def evaluate_contrast(model: Model, path: Path, progress: ReportProgress | None = None) -> dict:
     """Per group: are all members labelled exactly right, and does the model flip where gold flips?"""
     records = load_records([path])
     groups: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         groups[r.group or r.id].append(r)
-    scores = score(model, [r.text for r in records], "contrast suite")
+    scores = score(model, [r.text for r in records], "contrast suite", progress)
     pred = (scores >= model.thresholds()).astype(int)
     row_of = {id(r): j for j, r in enumerate(records)}
     per_group, by_topic = [], defaultdict(list)
@@ -198,7 +237,7 @@ def evaluate_contrast(model: Model, path: Path) -> dict:
     }
 
 
-def evaluate_pool(model: Model, path: Path, limit: int, seed: int = 0) -> dict:
+def evaluate_pool(model: Model, path: Path, limit: int, seed: int = 0, progress: ReportProgress | None = None) -> dict:
     """Share of real, unlabelled sentences each label fires on, plus a review sample."""
     texts = []
     for _, row in iter_rows(path):
@@ -209,7 +248,7 @@ def evaluate_pool(model: Model, path: Path, limit: int, seed: int = 0) -> dict:
             break
     if not texts:
         raise InputError("pool has no sentences with a 'text' field", path)
-    scores = score(model, texts, f"pool {path.name}")
+    scores = score(model, texts, f"pool {path.name}", progress)
     pred = scores >= model.thresholds()
     rng = random.Random(seed)
     samples = {}
@@ -240,73 +279,85 @@ def build_report(
     force=False,
     data_name: str | None = None,
     events: Path | None = None,
+    quiet: bool = False,
+    console=None,
 ) -> str:
+    """Evaluate and write the report directory; returns the one-line summary. Progress goes to
+    stderr on a terminal (or to `console`), unless `quiet`."""
+    import sys
+
     out = Path(out)
     if out.exists() and not force:
         raise InputError("report directory exists; pass --force to replace it", out)
-    model = load_model(model_dir)
-    records = select_records(load_records(list(data)), split, min_confidence)
-    if not records:
-        raise InputError(
-            f"no labelled records selected from {', '.join(map(str, data))}"
-            + (f" (split={split})" if split else "")
-            + (f" (min confidence {min_confidence})" if min_confidence else "")
-        )
-    result = evaluate_records(model, records, n_boot=n_boot)
-    y, scores, pred = result.pop("_arrays")
-    if contrast is None and in_project("data", "contrast").is_dir():
-        contrast = in_project("data", "contrast")
-    if contrast is not None:
-        result["contrast"] = evaluate_contrast(model, Path(contrast))
-    result["prevalence"] = [evaluate_pool(model, Path(p), pool_limit) for p in pools]
-    events_markdown = ""
-    if events is not None:
-        from parley.api import Labeller
-        from parley.evaluation.events import evaluate_modes, events_report_markdown, load_articles
-
-        articles = load_articles(Path(events), split)
-        if not articles:
-            raise InputError(f"no event-annotated articles{f' in split {split}' if split else ''}", events)
-        found = evaluate_modes(articles, Labeller(model))
-        events_markdown = events_report_markdown(found)
-        result["events"] = {
-            mode: (
-                {k: v for k, v in value.items() if k not in ("errors", "link_errors")}
-                if isinstance(value, dict)
-                else value
+    enabled = not quiet and (console is not None or sys.stderr.isatty())
+    with ReportProgress(enabled, console) as progress:
+        progress.stage(f"loading model {model_dir}")
+        model = load_model(model_dir)
+        progress.stage("reading labelled data")
+        records = select_records(load_records(list(data)), split, min_confidence)
+        if not records:
+            raise InputError(
+                f"no labelled records selected from {', '.join(map(str, data))}"
+                + (f" (split={split})" if split else "")
+                + (f" (min confidence {min_confidence})" if min_confidence else "")
             )
-            for mode, value in found.items()
-        }
-    result["model"] = {
-        "name": model.name,
-        "family": model.family,
-        "directory": str(model.directory),
-        "thresholds": model.meta["thresholds"],
-    }
-    result["data"] = {
-        "name": data_name
-        or "+".join(Path(d).stem for d in data)
-        + (f":{split}" if split else "")
-        + (f":{min_confidence}+" if min_confidence else ""),
-        "files": [str(d) for d in data],
-        "split": split,
-        "min_confidence": min_confidence,
-        "records": len(records),
-    }
+        result = evaluate_records(model, records, n_boot=n_boot, progress=progress)
+        y, scores, pred = result.pop("_arrays")
+        if contrast is None and in_project("data", "contrast").is_dir():
+            contrast = in_project("data", "contrast")
+        if contrast is not None:
+            result["contrast"] = evaluate_contrast(model, Path(contrast), progress)
+        result["prevalence"] = [evaluate_pool(model, Path(p), pool_limit, progress=progress) for p in pools]
+        events_markdown = ""
+        if events is not None:
+            from parley.api import Labeller
+            from parley.evaluation.events import evaluate_modes, events_report_markdown, load_articles
 
-    with staged_dir(out) as staging:
-        images = {
-            "pr_curves.png": plots.pr_curves(y, scores, model.thresholds(), staging / "pr_curves.png"),
-            "reliability.png": plots.reliability(result["calibration"], staging / "reliability.png"),
+            articles = load_articles(Path(events), split)
+            if not articles:
+                raise InputError(f"no event-annotated articles{f' in split {split}' if split else ''}", events)
+            progress.stage(f"events: {len(articles)} articles, gold and predicted acts")
+            found = evaluate_modes(articles, Labeller(model))
+            events_markdown = events_report_markdown(found)
+            result["events"] = {
+                mode: (
+                    {k: v for k, v in value.items() if k not in ("errors", "link_errors")}
+                    if isinstance(value, dict)
+                    else value
+                )
+                for mode, value in found.items()
+            }
+        result["model"] = {
+            "name": model.name,
+            "family": model.family,
+            "directory": str(model.directory),
+            "thresholds": model.meta["thresholds"],
         }
-        (staging / "metrics.json").write_text(
-            json.dumps(result, indent=2, default=_json_default) + "\n", encoding="utf-8"
-        )
-        markdown = render_markdown(result, images) + ("\n" + events_markdown if events_markdown else "")
-        (staging / "report.md").write_text(markdown, encoding="utf-8")
-        (staging / "report.html").write_text(
-            markdown_to_html(markdown, staging, title=f"Parley report: {model.name}"), encoding="utf-8"
-        )
+        result["data"] = {
+            "name": data_name
+            or "+".join(Path(d).stem for d in data)
+            + (f":{split}" if split else "")
+            + (f":{min_confidence}+" if min_confidence else ""),
+            "files": [str(d) for d in data],
+            "split": split,
+            "min_confidence": min_confidence,
+            "records": len(records),
+        }
+
+        progress.stage(f"writing {out}")
+        with staged_dir(out) as staging:
+            images = {
+                "pr_curves.png": plots.pr_curves(y, scores, model.thresholds(), staging / "pr_curves.png"),
+                "reliability.png": plots.reliability(result["calibration"], staging / "reliability.png"),
+            }
+            (staging / "metrics.json").write_text(
+                json.dumps(result, indent=2, default=_json_default) + "\n", encoding="utf-8"
+            )
+            markdown = render_markdown(result, images) + ("\n" + events_markdown if events_markdown else "")
+            (staging / "report.md").write_text(markdown, encoding="utf-8")
+            (staging / "report.html").write_text(
+                markdown_to_html(markdown, staging, title=f"Parley report: {model.name}"), encoding="utf-8"
+            )
     s = result["summary"]
     ci = result["ci"]["macro_f1"]
     line = (

@@ -68,6 +68,26 @@ def test_predicts_outside_the_checkout_with_the_packaged_default_model(tmp_path)
     assert records[0]["model"] == "default"
 
 
+@pytest.mark.slow
+def test_train_takes_data_as_arguments_like_evaluate_and_still_accepts_data_option(tmp_path):
+    from tests.conftest import tiny_records, write_jsonl
+
+    records = tiny_records()
+    first = write_jsonl(tmp_path / "first.jsonl", records[::2])
+    second = write_jsonl(tmp_path / "second.jsonl", records[1::2])
+    runs = {
+        "positional": ["first.jsonl", "second.jsonl"],
+        "option": ["--data", "first.jsonl", "--data", "second.jsonl"],
+        "mixed": ["first.jsonl", "--data", "second.jsonl"],
+    }
+    for name, data in runs.items():
+        result = parley("train", "linear", *data, "--out", name, "--set", "min_df=1", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        trained_on = [Path(d["path"]).name for d in json.loads((tmp_path / name / "model.json").read_text())["data"]]
+        assert trained_on == [first.name, second.name], name
+    assert parley("evaluate", "positional", "first.jsonl", "-o", "report", "-q", cwd=tmp_path).returncode == 0
+
+
 def _articles(directory: Path, n: int) -> Path:
     path = directory / "docs.jsonl"
     with path.open("w", encoding="utf-8") as handle:

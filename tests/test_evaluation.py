@@ -139,6 +139,33 @@ def test_evaluate_writes_a_complete_report(cli, trained):
     assert again.code == 1 and "pass --force" in again.err
 
 
+def test_evaluate_shows_each_stage_on_a_terminal_and_nothing_when_quiet(trained, tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from parley.evaluation.report import build_report
+
+    root, corpus, contrast, pool = trained
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=120)
+    build_report(root / "rules", [corpus], tmp_path / "r", contrast=contrast, pools=[pool], n_boot=20, console=terminal)
+    shown = screen.getvalue()
+    for stage in (
+        "loading model",
+        f"scoring: {len(tiny_records())} sentences",
+        "bootstrap: 20 resamples by article",
+        "contrast suite: 4",
+        "pool pool.jsonl: 4 sentences",
+        "writing",
+    ):
+        assert stage in shown, stage
+    screen = io.StringIO()
+    quiet = Console(file=screen, force_terminal=True, width=120)
+    build_report(root / "rules", [corpus], tmp_path / "q", n_boot=20, console=quiet, quiet=True)
+    assert screen.getvalue() == ""
+
+
 def test_evaluate_bad_inputs(cli, trained, tmp_path):
     root, corpus, *_ = trained
     not_model = cli("evaluate", tmp_path, corpus, "--out", tmp_path / "r")

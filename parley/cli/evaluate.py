@@ -32,6 +32,7 @@ def evaluate(
     events_data: Annotated[
         Path | None, typer.Option(help="Event-annotated articles (default data/events/events.jsonl).")
     ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ):
     """Metrics with confidence intervals, threshold and calibration analysis, errors, slices,
     contrast-suite and real-world prevalence; writes report.md, report.html, PNGs, metrics.json."""
@@ -50,6 +51,7 @@ def evaluate(
         min_confidence=min_confidence,
         force=force,
         events=(events_data or in_project("data", "events", "events.jsonl")) if events else None,
+        quiet=quiet,
     )
     typer.echo(summary)
 

@@ -10,6 +10,7 @@ articles at news density, data/natural) comes next; the act-dense v1 test split 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -53,26 +54,28 @@ def model_directories(models: list[Path]) -> list[Path]:
 
 def build(models: list[Path], corpus: Path, natural: Path, contrast: Path, out: Path, n_boot: int = 500) -> str:
     from parley.evaluation.compare import comparison_table
-    from parley.evaluation.report import evaluate_contrast, evaluate_records
+    from parley.evaluation.report import ReportProgress, evaluate_contrast, evaluate_records
     from parley.model import load_model
     from parley.staging import staged_file
 
     sets = datasets(corpus, natural)
     rows, contrast_results = [], {}
-    for directory in models:
-        model = load_model(directory)
-        for name, records in sets:
-            result = evaluate_records(model, records, n_boot=n_boot)
-            rows.append(
-                {
-                    "model": {"name": model.name, "family": model.family},
-                    "data": {"name": name, "records": len(records)},
-                    "summary": result["summary"],
-                    "ci": result["ci"],
-                }
-            )
-        if contrast.exists():
-            contrast_results[model.name] = evaluate_contrast(model, contrast)
+    with ReportProgress(enabled=sys.stderr.isatty()) as progress:
+        for directory in models:
+            progress.stage(f"loading model {directory}")
+            model = load_model(directory)
+            for name, records in sets:
+                result = evaluate_records(model, records, n_boot=n_boot, progress=progress)
+                rows.append(
+                    {
+                        "model": {"name": model.name, "family": model.family},
+                        "data": {"name": name, "records": len(records)},
+                        "summary": result["summary"],
+                        "ci": result["ci"],
+                    }
+                )
+            if contrast.exists():
+                contrast_results[model.name] = evaluate_contrast(model, contrast, progress)
     names = [name for name, _ in sets]
     external = [n for n in names if n not in (NEWS_TEST, V1_TEST)]
     sizes = {name: len(records) for name, records in sets}

@@ -14,8 +14,15 @@ from parley.registry import FAMILIES
 def train(
     family: Annotated[str, typer.Argument(help=f"One of: {', '.join(FAMILIES)}.")],
     data: Annotated[
-        list[Path], typer.Option("--data", help="Labelled files/directories with train and dev splits.")
-    ] = [Path("data/corpus")],
+        list[Path] | None,
+        typer.Argument(
+            help="Labelled .jsonl/.csv files or directories with train and dev splits (default: data/corpus).",
+            show_default=False,
+        ),
+    ] = None,
+    data_option: Annotated[
+        list[Path], typer.Option("--data", hidden=True, help="The DATA arguments, as an option (older spelling).")
+    ] = [],
     out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")] = Path("models/new"),
     config: Annotated[Path | None, typer.Option("--config", help="TOML file of hyper-parameters.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (overrides the config).")] = None,
@@ -66,6 +73,7 @@ def train(
     if target_precision is not None and not 0.0 < target_precision <= 1.0:
         raise InputError(f"--target-precision must lie in (0, 1], got {target_precision}")
     settings = load_config(family, config, overrides)
+    data = [*(data or []), *data_option] or [Path("data/corpus")]
     console = Console(stderr=True)
     with console.status(f"training {family} ..."):
         meta = train_model(
