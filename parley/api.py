@@ -19,9 +19,6 @@ from parley.model import Model, default_model_dir, load_model
 from parley.predict import Document, Predictor, summarise
 from parley.settings import in_project
 
-# Names that `parley.load` resolves besides a path.
-NAMED_MODELS = ("default", "fast")
-
 
 def resolve_model(name_or_path: str | Path) -> Path:
     """'default' -> the shipped default model; 'fast' -> models/fast of a checkout; else a path."""

@@ -183,8 +183,10 @@ CHARS_PER_SENTENCE = 120
 
 def auto_workers(family: str) -> int:
     """Worker processes for `--workers 0`: one per core for the pure-Python families; the
-    torch families already spread matrix work over the cores with threads."""
-    if family not in ("rules", "linear"):
+    torch and ONNX Runtime families already spread matrix work over the cores with threads."""
+    from parley.registry import family_spec
+
+    if family_spec(family).threaded:
         return 1
     return max(1, min(available_cores(), 8))
 
@@ -360,10 +362,3 @@ def summarise(doc_id: str, records: list[dict], events: list[dict] | None = None
 
         summary["timeline"] = summary_timeline(events)
     return summary
-
-
-def completed_documents(records: Iterable[dict]) -> list[str]:
-    seen: dict[str, None] = {}
-    for record in records:
-        seen.setdefault(record["doc_id"], None)
-    return list(seen)

@@ -53,6 +53,7 @@ class FamilySpec:
     loader: str  # "module:function", (directory, meta) -> scorer with predict_proba(texts)
     trainer: str  # "module:Class", the estimator `parley train` fits
     heavy: bool  # needs the [transformer] extra to train (and, but for ONNX exports, to load)
+    threaded: bool  # scores in native threads (torch, ONNX Runtime): worker processes would compete for cores
     uses_cues: bool  # its features come from the rules lexicon: models record its version
     tunes_thresholds: bool = True  # False: the scores are already decisions at 0.5
     fits_on_dev: bool = False  # fitted on the dev split (it combines models fitted on train)
@@ -79,6 +80,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "parley.families.rules:load_rules",
             "parley.training.rules:RulesModel",
             heavy=False,
+            threaded=False,
             uses_cues=True,
             tunes_thresholds=False,
         ),
@@ -88,6 +90,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "parley.families.linear:load_linear",
             "parley.training.linear:LinearModel",
             heavy=False,
+            threaded=False,
             uses_cues=True,
         ),
         FamilySpec(
@@ -96,6 +99,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "parley.families.embed:load_embed",
             "parley.training.embed:EmbedModel",
             heavy=True,
+            threaded=True,
             uses_cues=True,
         ),
         FamilySpec(
@@ -104,6 +108,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "parley.families.transformer:load_transformer",
             "parley.training.transformer:TransformerModel",
             heavy=True,
+            threaded=True,
             uses_cues=False,
         ),
         FamilySpec(
@@ -112,6 +117,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "parley.families.ensemble:load_ensemble",
             "parley.training.ensemble:EnsembleModel",
             heavy=False,
+            threaded=True,  # as its usual transformer member
             uses_cues=False,
             fits_on_dev=True,
         ),

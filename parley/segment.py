@@ -77,11 +77,6 @@ def _pipeline():
     return nlp
 
 
-def load_splitter() -> None:
-    """Import spaCy and build the pipeline now: before forking workers, so they share it."""
-    _pipeline()
-
-
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
     """Paragraphs, then headline-like lines inside them, as (start, end) offsets."""
     start = 0

@@ -22,6 +22,17 @@ def _tuning(meta: dict) -> str:
     return f"{where} ({meta['split_sizes']['dev']} sentences) {goal}{calibration}"
 
 
+def _install(family: str) -> str:
+    if FAMILIES[family].heavy:
+        return (
+            "Needs `pip install 'parley[transformer]'` (torch) to load; "
+            "an int8 ONNX export (`parley export-onnx`) needs only `parley[onnx]`."
+        )
+    if family == "ensemble":
+        return "Needs what its members need."
+    return "Runs on the light install (`pip install parley`)."
+
+
 def write_card(directory: Path, meta: dict) -> None:
     metrics = meta["metrics_dev"]
     rows = "\n".join(
@@ -42,6 +53,7 @@ and not validated outside English news prose.
 
 ## Model
 {FAMILIES[meta["family"]].description}. Configuration: `{meta["config"]}`.
+{_install(meta["family"])}
 Label schema version {meta["label_schema_version"]}; parley {meta["parley_version"]}.
 
 ## Data

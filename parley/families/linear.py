@@ -33,8 +33,6 @@ from parley.labels import LABELS
 PIPELINE_FILE = "pipeline.skops"
 VOCABULARY_FILE = "vocabulary.json"
 WEIGHTS_FILE = "linear.safetensors"
-# The analysers scikit-learn would build for the vectorizers this runtime accepts.
-DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 # Words whose n-gram indices are kept; past this the cache starts afresh, so memory stays
 # bounded on any input (about 60 MB at the limit).
 WORD_CACHE_LIMIT = 200_000
