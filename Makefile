@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: predict test test-fast bench active-learning linear-model transformer-int8 ensemble-model default-model leaderboard corpus-check clean
+.PHONY: predict test test-fast bench active-learning linear-model transformer-int8 teacher-model ensemble-model default-model leaderboard corpus-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,18 +48,25 @@ transformer-int8: $(VENV)/.full
 	$(BIN)/parley train transformer $(TRAIN_DATA) $(TUNE_DATA) --out models/transformer --name transformer --force
 	$(BIN)/parley export-onnx models/transformer --out models/transformer-int8 --force
 
-## models/ensemble: linear and transformer-int8 combined per label, fitted on the news-density dev splits.
-ensemble-model: $(VENV)/.full
-	$(BIN)/parley train ensemble --members models/linear,models/transformer-int8 $(TRAIN_DATA) $(TUNE_DATA) \
-		--out models/ensemble --name ensemble --force
+## build/teacher: linear and transformer-int8 combined per label, fitted on the news-density dev splits;
+## it labels the real news pools for the default model (not committed: models/ensemble supersedes it).
+teacher-model: $(VENV)/.full
+	$(BIN)/parley train ensemble $(TRAIN_DATA) $(TUNE_DATA) --members models/linear,models/transformer-int8 \
+		--out build/teacher --name teacher --force
 
-## models/default: the linear family on corpus v2 plus real news pools labelled by the ensemble
+## models/default: the linear family on corpus v2 plus real news pools labelled by the teacher
 ## (teacher to student; the labelled pools hold others' sentences, so they stay in build/). Thresholds
 ## are the lowest reaching precision 0.7 on the news-density dev splits, where acts are rare.
-default-model: $(VENV)/.full
-	$(BIN)/parley data pseudo-label --model models/ensemble --out build/pseudo/pools.jsonl --force
+default-model: teacher-model
+	$(BIN)/parley data pseudo-label --model build/teacher --out build/pseudo/pools.jsonl --force
 	$(BIN)/parley train linear $(TRAIN_DATA) build/pseudo $(TUNE_DATA) --target-precision 0.7 \
 		--out models/default --name default --force
+
+## models/ensemble: the default (student) and transformer-int8 combined per label: the most accurate
+## model on whole articles; it scored higher than the teacher (news-shaped test 0.657 vs 0.651).
+ensemble-model: $(VENV)/.full
+	$(BIN)/parley train ensemble $(TRAIN_DATA) $(TUNE_DATA) --members models/default,models/transformer-int8 \
+		--out models/ensemble --name ensemble --force
 
 ## Evaluate every models/*/ into reports/LEADERBOARD.md.
 leaderboard: $(VENV)/.full

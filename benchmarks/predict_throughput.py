@@ -19,6 +19,7 @@ FAMILY_DIRS = {
     "embed": "models/embed",
     "transformer": "models/transformer",
     "transformer-int8": "models/transformer-int8",
+    "ensemble": "models/ensemble",
 }
 # Rows: (row name, family, extra predict flags). The default is one worker process per core
 # for rules and linear; the one-process linear row shows what the workers add.
@@ -29,6 +30,7 @@ ROWS = [
     ("embed", "embed", []),
     ("transformer", "transformer", []),
     ("transformer-int8", "transformer-int8", []),
+    ("ensemble (default + transformer-int8)", "ensemble", []),
 ]
 
 
@@ -52,7 +54,7 @@ def run(runs: int = 3, limit: int | None = None, slow_limit: int = 5000) -> dict
             continue
         count = n
         inputs = (presplit, articles)
-        if family in ("embed", "transformer", "transformer-int8"):  # 10-100x slower on CPU: a subset
+        if family in ("embed", "transformer", "transformer-int8", "ensemble"):  # 10-100x slower on CPU: a subset
             count = min(n, slow_limit)
             inputs = write_inputs(count)[:2]
         startup, _ = median_run(
