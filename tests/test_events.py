@@ -9,7 +9,19 @@ from html.parser import HTMLParser
 import pytest
 
 from parley.evaluation.events import HeadFinder, evaluate_events, events_report_markdown, load_articles
-from parley.events import extract_events, link_replies, timeline
+from parley.events import (
+    PROPOSAL_NOUNS,
+    _is_agreement_trigger,
+    _is_proposal_verb,
+    _is_rejection_trigger,
+    _lemma,
+    _listed_tokens,
+    _pos,
+    extract_events,
+    link_replies,
+    parse,
+    timeline,
+)
 from parley.html_view import render_html
 from parley.segment import split_sentences
 from parley.settings import shared_dir
@@ -120,6 +132,29 @@ def test_phrasal_trigger_keeps_its_particle():
         "The union",
         "the offer",
     )
+
+
+def test_trigger_tests_accept_only_listed_tokens():
+    """choose_triggers runs the trigger tests on `_listed_tokens` alone, so no other token may pass one."""
+    text = (
+        "The council would not accept the plan, calling it a non-starter. Unions voted down the offer and "
+        "turned down a revised bid. Backing for the scheme grew after Kyiv proposed talks, and Moscow's refusal came."
+    )
+    doc = parse([text])[0]
+    listed = {t.i for t in _listed_tokens(doc)}
+    accepted = {
+        t.i
+        for t in doc
+        if _is_rejection_trigger(t)
+        or _is_agreement_trigger(t)
+        or _is_proposal_verb(t)
+        or (_pos(t) == "NOUN" and _lemma(t) in PROPOSAL_NOUNS)
+    }
+    assert accepted <= listed
+    assert {"accept", "non", "starter", "voted", "turned", "Backing", "proposed", "refusal", "plan"} <= {
+        doc[i].text for i in accepted
+    }
+    assert len(listed) < len(doc) / 2
 
 
 def test_two_acts_in_one_sentence_link_to_each_other():
