@@ -98,18 +98,23 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
             except UnicodeDecodeError as exc:
                 raise InputError(f"invalid UTF-16: {exc.reason}", path) from None
             return
-        for number, raw in enumerate(handle, 1):
+        number = 0
+        for raw in handle:  # not enumerate(), which keeps the last line it gave until the next one
+            number += 1
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             if b"\x00" in raw:
                 raise InputError("looks like a binary file (NUL bytes), not UTF-8 text", path, number)
             try:
-                line = raw.decode("utf-8")
+                line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
                 raise InputError(
                     f"invalid UTF-8 at byte {exc.start} of the line (re-save the file as UTF-8)", path, number
                 ) from None
-            yield number, line.rstrip("\r\n")
+            # While the caller works on a line (a JSONL record of 50 MB, say), hold it once, not
+            # also as bytes and unstripped.
+            del raw
+            yield number, line
 
 
 def read_text(path: str | Path) -> str:

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from parley.errors import InputError
 from parley.model import MODEL_JSON, Model
-from parley.predict import InputStats, Predictor, iter_documents, looks_non_english, summarise
+from parley.predict import ArticleSummary, InputStats, Predictor, iter_documents, looks_non_english
 from parley.staging import output_error, partial_path, staged_file
 from parley.writers import make_writer, read_partial
 
@@ -184,13 +184,16 @@ def _keep_csv_rows(path: Path, keep: set[str]) -> None:
     path.write_text("".join(kept), encoding="utf-8")
 
 
-def _documents(pairs, options: RunOptions):
-    """(document, records, events or None) in input order; events only when asked for."""
+def _documents(predictor: Predictor, documents, options: RunOptions, on_batch):
+    """(document, records, events or None, last) in input order. Without events, a long document
+    comes in parts (memory stays bounded on one huge line); events link replies across a whole
+    document, so with them each document comes whole."""
     if not options.events:
-        return ((doc, records, None) for doc, records in pairs)
+        return ((doc, records, None, last) for doc, records, last in predictor.parts(documents, on_batch))
     from parley.events import attach_events
 
-    return attach_events(pairs)
+    pairs = predictor.records(documents, on_batch)
+    return ((doc, records, events, True) for doc, records, events in attach_events(pairs))
 
 
 def _progress(quiet: bool):
@@ -257,10 +260,15 @@ def run_prediction(
                         progress.update(task, advance=n_docs, sentences=sentences)
                     stream.flush()
 
-                for doc, records, events in _documents(predictor.records(documents, on_batch=on_batch), options):
-                    writer.write_document(
-                        records, summarise(doc.id, records, events) if options.summary else None, events
-                    )
+                summary: ArticleSummary | None = None
+                for doc, records, events, last in _documents(predictor, documents, options, on_batch):
+                    if options.summary:
+                        summary = summary or ArticleSummary(doc.id)
+                        summary.add(records)
+                    writer.write_records(records, summary.result(events) if summary and last else None, events)
+                    if not last:
+                        continue
+                    summary = None
                     target.documents_written += 1
                     if options.html:
                         drawn.append({"doc_id": doc.id, "sentences": records, "events": events or []})

@@ -89,7 +89,9 @@ class RecordWriter:
         self.stream = stream
         self.summary_stream = summary_stream
 
-    def write_document(self, records: list[dict], summary: dict | None, events: list[dict] | None = None) -> None:
+    def write_records(self, records: list[dict], summary: dict | None, events: list[dict] | None = None) -> None:
+        """Records of one document, or of the next part of a long one (with events, documents
+        come whole); the summary comes with the document's last part."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -99,7 +101,7 @@ class RecordWriter:
 class JsonlWriter(RecordWriter):
     """Sentence records carry "type": "sentence"; article summaries "type": "article"."""
 
-    def write_document(self, records, summary, events=None):
+    def write_records(self, records, summary, events=None):
         for record in records:
             self.stream.write(json.dumps({"type": "sentence", **record}, ensure_ascii=False) + "\n")
         if summary is not None:
@@ -124,7 +126,7 @@ class CsvWriter(RecordWriter):
                 if writer:
                     writer.writeheader()
 
-    def write_document(self, records, summary, events=None):
+    def write_records(self, records, summary, events=None):
         if self.events_writer and events and records:
             for event in events:
                 self.events_writer.writerow(event_row(records[0]["doc_id"], event))
@@ -171,7 +173,7 @@ class TableWriter(RecordWriter):
         self.sentences = 0
         self.with_acts = 0
 
-    def write_document(self, records, summary, events=None):
+    def write_records(self, records, summary, events=None):
         self.sentences += len(records)
         self.with_acts += sum(1 for r in records if r["labels"])
         for r in records:

@@ -360,18 +360,24 @@ def test_a_dead_worker_is_an_error_not_a_hang(model_dir):
 
 
 def test_workers_start_only_when_the_input_spans_several_batches(model_dir, monkeypatch):
-    import multiprocessing
-
+    import parley.predict
     from parley.predict import Document, Predictor
 
-    def no_pool(*args, **kwargs):
-        raise AssertionError("a worker pool was started for a single batch")
+    started = []
 
-    monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", no_pool)
+    class CountingExecutor(parley.predict.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs.get("max_workers", args[0] if args else None))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parley.predict, "ProcessPoolExecutor", CountingExecutor)
     model = load_model(model_dir)
-    docs = [Document("one", "Moscow rejected the plan. Both sides signed the accord.", "")]
-    records = [r for _, rs in Predictor(model, workers=4).records(docs) for r in rs]
-    assert [r["labels"] for r in records] == [["rejection"], ["agreement"]]
+    one = [Document("one", "Moscow rejected the plan. Both sides signed the accord.", "")]
+    records = [r for _, rs in Predictor(model, workers=4).records(one) for r in rs]
+    assert [r["labels"] for r in records] == [["rejection"], ["agreement"]] and started == []
+    many = [Document(f"d{i}", "Moscow rejected the plan. Both sides signed the accord.", "") for i in range(5)]
+    records = [r for _, rs in Predictor(model, workers=2, batch_size=2).records(many) for r in rs]
+    assert len(records) == 10 and started == [2]
 
 
 def test_events_in_every_output_format(cli, tmp_path):
@@ -417,3 +423,65 @@ def test_events_in_every_output_format(cli, tmp_path):
     table = cli("predict", "--model", model, "--format", "table", "--events", "--summary", article)
     assert "who · act · what" in table.out and "Proposals and their replies" in table.out
     assert cli("predict", "--model", model, "--format", "csv", "--events", article).code == 1
+
+
+def _ordinary_documents(n: int = 12) -> list:
+    """News-like articles of several paragraphs (a headline, a quote that opens the next
+    paragraph, a long paragraph), a short one and a blank one."""
+    from parley.predict import Document
+
+    docs = []
+    for i in range(n):
+        paragraphs = [
+            ARTICLE.replace("Monday", f"day {i}"),
+            f'Talks ended on day {i}. He said: "\n\n{"Never" if i % 2 else "Yes"}," she said. Rain fell.',
+            "Unions say yes to pay deal\nThe RMT accepted the offer on Friday.",
+            " ".join(f"Qatar offered to host round {j} of the talks. Moscow rejected plan {i + j}." for j in range(15)),
+        ]
+        docs.append(Document(f"d{i}", "\n\n".join(paragraphs[i % 4 :] + paragraphs[: i % 4]), ""))
+    return docs + [Document("short", "Both sides signed the accord.", ""), Document("blank", " \n " * 200, "")]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_long_documents_come_in_parts_with_the_records_of_whole_documents(workers):
+    """The oracle is the whole-document path (a batch large enough for every document): split
+    and scored in parts, every record must be the same, byte for byte once written."""
+    from parley.predict import Predictor
+
+    model = load_model(ROOT / "models" / "default")
+    docs = _ordinary_documents()
+    whole = list(Predictor(model, batch_size=100_000).records(docs))
+    assert sum(len(records) for _, records in whole) > 12 * 30 and whole[-1][1] == []
+    in_parts = Predictor(model, batch_size=3, workers=workers)
+    parts = list(in_parts.parts(docs))
+    assert sum(not last for _, _, last in parts) == 2 * 12  # each article came in three parts
+    assert [doc.id for doc, _, last in parts if last] == [doc.id for doc in docs]
+    joined = list(in_parts.records(docs))
+    assert [(doc.id, json.dumps(records)) for doc, records in joined] == [
+        (doc.id, json.dumps(records)) for doc, records in whole
+    ]
+
+
+def test_long_documents_in_parts_write_the_same_files_and_resume_mid_document(cli, model_dir, tmp_path):
+    rows = [{"id": doc.id, "text": doc.text} for doc in _ordinary_documents(6)[:-1]]
+    data = write_jsonl(tmp_path / "docs.jsonl", rows)
+    written = {}
+    for batch in ("3", "1024"):
+        for fmt in ("jsonl", "csv"):
+            out = tmp_path / f"b{batch}.{fmt}"
+            args = ["--format", fmt, "--summary", "--batch-size", batch, "--workers", "1", "-o", out, data]
+            assert cli("predict", "--model", model_dir, *args).code == 0
+            written[batch, fmt] = out.read_text() + (
+                (tmp_path / f"b{batch}.summary.csv").read_text() if fmt == "csv" else ""
+            )
+    assert written["3", "jsonl"] == written["1024", "jsonl"] and written["3", "csv"] == written["1024", "csv"]
+    # Interrupted inside the third document, after some of its parts: resume redoes that one.
+    lines = written["3", "jsonl"].splitlines(keepends=True)
+    third = [n for n, line in enumerate(lines) if json.loads(line)["doc_id"] == rows[2]["id"]]
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "out.jsonl.partial").write_text("".join(lines[: third[len(third) // 2]]))
+    description = run_description(load_model(model_dir), RunOptions(fmt="jsonl", summary=True))
+    (tmp_path / "out.jsonl.partial.json").write_text(json.dumps(description))
+    args = ["--format", "jsonl", "--summary", "--batch-size", "3", "-o", out, "--resume", data]
+    assert cli("predict", "--model", model_dir, *args).code == 0
+    assert out.read_text() == written["3", "jsonl"]
