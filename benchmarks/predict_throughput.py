@@ -66,6 +66,7 @@ def run(runs: int = 3, limit: int | None = None, slow_limit: int = 5000) -> dict
                 "--presplit",
                 "--format",
                 "jsonl",
+                "--force",  # every run replaces the previous run's output
                 "-o",
                 WORK / "one.out.jsonl",
                 tiny,
@@ -76,7 +77,8 @@ def run(runs: int = 3, limit: int | None = None, slow_limit: int = 5000) -> dict
         for mode, path, extra in (("presplit", inputs[0], ["--presplit"]), ("articles", inputs[1], [])):
             output = WORK / f"{family}{'_' + '_'.join(flags[1:]) if flags else ''}_{mode}.jsonl"
             seconds, peak = median_run(
-                parley("predict", "--model", model, *flags, "--format", "jsonl", *extra, "-o", output, path), runs
+                parley("predict", "--model", model, *flags, "--format", "jsonl", *extra, "--force", "-o", output, path),
+                runs,
             )
             produced = sum(1 for _ in output.open(encoding="utf-8"))  # articles are re-split into sentences
             row[mode] = {
