@@ -7,6 +7,7 @@ code. The handlers are installed here, before anything heavy is imported.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -33,4 +34,18 @@ def main() -> None:
     except Terminated:
         print("terminated", file=sys.stderr)
         sys.exit(EXIT_SIGTERM)
-    run()
+    try:
+        run()
+    except SystemExit as exc:
+        _leave_now_if_workers_are_stuck(exc.code)
+        raise
+
+
+def _leave_now_if_workers_are_stuck(code) -> None:
+    """Exit at once when an interrupted worker pool left a thread that Python's exit would wait
+    for in vain (parley.predict._stop); every output was closed before we got here."""
+    predict = sys.modules.get("parley.predict")
+    if predict is not None and predict.blocked_worker_threads():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code if isinstance(code, int) else EXIT_ERROR)

@@ -253,19 +253,40 @@ def _result(future):
         raise InputError("a worker process died while scoring; rerun with --workers 1 to see why") from None
 
 
+# After an interruption, running batches get this long to finish before their workers are
+# ended: a worker ended while it writes a result leaves the executor's manager thread blocked
+# for ever on the half-written message, and Python's exit waits for that thread (a hang seen
+# about once in 30 interruptions on a loaded machine). A batch is about 1,000 sentences.
+STOP_GRACE_SECONDS = 10.0
+# Manager threads that stayed blocked after their workers were ended; the command then leaves
+# with os._exit once its outputs are closed (parley.entry), since a normal exit would wait.
+_blocked_managers: list = []
+
+
+def blocked_worker_threads() -> bool:
+    return any(thread.is_alive() for thread in _blocked_managers)
+
+
 def _stop(executor: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers now (after an interruption they may be
-    mid-batch; the parent has already kept every finished document)."""
+    """Cancel what has not started, let running batches finish (bounded), then end any worker
+    still busy; the parent has already kept every finished document."""
     processes = list((getattr(executor, "_processes", None) or {}).values())
     manager = getattr(executor, "_executor_manager_thread", None)
     executor.shutdown(wait=False, cancel_futures=True)
+    if manager is None:
+        return
+    try:
+        manager.join(timeout=STOP_GRACE_SECONDS)  # the workers finish their batch and leave on the sentinel
+    except BaseException:  # a second Ctrl-C or SIGTERM: stop waiting
+        pass
+    if not manager.is_alive():
+        return
     for process in processes:
         if process.is_alive():
             process.terminate()
-    # shutdown(wait=False) forgets the manager thread; joined here, it closes its wakeup pipe
-    # before the interpreter's exit hook writes to it (a race that printed a traceback at exit).
-    if manager is not None:
-        manager.join(timeout=30)
+    manager.join(timeout=5)
+    if manager.is_alive():
+        _blocked_managers.append(manager)
 
 
 class Predictor:
