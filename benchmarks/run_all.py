@@ -122,7 +122,7 @@ def markdown(results: dict) -> str:
 
 # Benchmarks that run on their own (minutes each) and write their own Markdown; RESULTS.md
 # gathers the latest of each so one file has every figure.
-COMPANIONS = ("startup.md", "events_cost.md", "active_learning.md")
+COMPANIONS = ("startup.md", "events_cost.md", "active_learning.md", "encoders.md")
 
 
 def companion_sections() -> str:

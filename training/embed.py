@@ -1,4 +1,5 @@
-"""The `embed` family: frozen all-MiniLM-L6-v2 embeddings with a logistic head per label."""
+"""The `embed` family: frozen sentence embeddings (config `encoder`: "minilm", the default,
+"mpnet" or a directory) with a logistic head per label."""
 
 from __future__ import annotations
 

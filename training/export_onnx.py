@@ -20,7 +20,7 @@ import numpy as np
 
 from parley.errors import InputError, ModelError
 from parley.families.onnx_scorer import ONNX_FILE
-from parley.families.transformer import HF_DIR, mean_pool_classifier
+from parley.families.transformer import HF_DIR, encoder_model_type, mean_pool_classifier
 from parley.io import load_records
 from parley.labels import to_matrix
 from parley.metrics import summary
@@ -86,6 +86,11 @@ def check_source(source: Path) -> dict:
         raise ModelError("already an ONNX export; export from the torch model it was made from", source)
     if SAFETENSORS not in meta["files"]:
         raise ModelError(f"{SAFETENSORS} is not listed in model.json", source)
+    # The trace feeds token types and the graph fusions are ONNX Runtime's BERT ones; an MPNet
+    # (all-mpnet-base-v2) has neither, and no fine-tuned one exists yet to check an export against.
+    encoder = encoder_model_type(source / HF_DIR)
+    if encoder != "bert":
+        raise ModelError(f"export-onnx exports BERT-type encoders (MiniLM); this encoder is {encoder!r}", source)
     return meta
 
 

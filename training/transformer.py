@@ -1,5 +1,6 @@
-"""The `transformer` family: all-MiniLM-L6-v2 fine-tuned for multi-label classification
-with `transformers.Trainer` over a `datasets.Dataset`, with dynamic padding."""
+"""The `transformer` family: a sentence encoder (config `encoder`: "minilm", the default, "mpnet"
+or a directory) fine-tuned for multi-label classification with `transformers.Trainer` over a
+`datasets.Dataset`, with dynamic padding."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.families.encoder import DEFAULT_ENCODER, resolve_encoder, torch_threads
-from parley.families.transformer import HF_DIR, TransformerScorer, mean_pool_classifier
+from parley.encoders import resolve_encoder
+from parley.families.encoder import DEFAULT_ENCODER, torch_threads
+from parley.families.transformer import HF_DIR, TransformerScorer, encoder_model_type, mean_pool_classifier
 from parley.labels import LABELS
 from parley.training.progress import trainer_progress
 
@@ -72,7 +74,7 @@ class TransformerModel:
         set_seed(self.seed)
         path = resolve_encoder(self.encoder)
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = mean_pool_classifier().from_pretrained(
+        model = mean_pool_classifier(encoder_model_type(path)).from_pretrained(
             path,
             num_labels=len(LABELS),
             problem_type="multi_label_classification",

