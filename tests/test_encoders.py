@@ -253,3 +253,23 @@ def test_the_transformer_head_refuses_an_unknown_architecture():
 
     with pytest.raises(ModelError, match="fine-tunes \\['bert', 'mpnet'\\] encoders, not 'gpt2'"):
         mean_pool_classifier("gpt2")
+
+
+def test_embed_training_shows_encoding_progress_to_the_last_sentence(tmp_path):
+    pytest.importorskip("transformers")
+    import io
+
+    from rich.console import Console
+
+    from parley.families.encoder import SentenceEncoder
+    from parley.training.progress import counting_bar
+
+    encoder = SentenceEncoder(str(tiny_mpnet(tmp_path / "encoder")), batch_size=4)
+    texts = [r["text"] for r in tiny_records()]
+    seen: list[int] = []
+    embeddings = encoder.encode(texts, seen.append)
+    assert sum(seen) == len(texts) and len(seen) == -(-len(texts) // 4) and embeddings.shape[0] == len(texts)
+    screen = io.StringIO()
+    with counting_bar("encoding with tiny", len(texts), Console(file=screen, force_terminal=True, width=100)) as step:
+        encoder.encode(texts, step)
+    assert f"{len(texts)}/{len(texts)}" in screen.getvalue() and "encoding with tiny" in screen.getvalue()

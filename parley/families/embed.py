@@ -3,6 +3,7 @@ and a skops logistic-regression head per label."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,8 @@ class EmbedScorer:
         self.head = head
         self.cue_weight = cue_weight
 
-    def features(self, texts: list[str]) -> np.ndarray:
-        embeddings = self.encoder.encode(texts)
+    def features(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        embeddings = self.encoder.encode(texts, progress)
         if self.cue_weight <= 0:
             return embeddings
         return np.hstack([embeddings, cue_features(texts) * np.float32(self.cue_weight)])

@@ -8,6 +8,7 @@ first use) or a local model directory; parley.encoders resolves it. No model hub
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -66,7 +67,8 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self.max_length = max_length
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embeddings in input order; `progress(n)` is called after each batch of n sentences."""
         import torch
 
         torch_threads()
@@ -76,4 +78,6 @@ class SentenceEncoder:
             for index, batch in length_batches(tokenizer, texts, self.batch_size, self.max_length):
                 pooled = mean_pool(model(**batch).last_hidden_state, batch["attention_mask"])
                 out[index] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+                if progress is not None:
+                    progress(len(index))
         return out
