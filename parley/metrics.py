@@ -63,30 +63,41 @@ def bootstrap_ci(
     With `groups` (article ids), whole articles are resampled, because sentences of one
     article are not independent.
     """
-    y_true = np.asarray(y_true).astype(int)
-    y_pred = np.asarray(y_pred).astype(int)
+    truth = np.asarray(y_true).astype(bool)
+    pred = np.asarray(y_pred).astype(bool)
     rng = np.random.default_rng(seed)
     if groups is None:
-        members = [np.asarray([i]) for i in range(len(y_true))]
+        members = [np.asarray([i]) for i in range(len(truth))]
     else:
         index: dict = {}
         for i, g in enumerate(groups):
             index.setdefault(g, []).append(i)
         members = [np.asarray(v) for v in index.values()]
+    # Per group, its true positives, false positives and false negatives per label: a resample's
+    # counts are then a weighted sum of group rows. scikit-learn's metric functions, called three
+    # times per resample, took 20 ms a resample (1,000 resamples: 20 s per evaluated set).
+    kinds = np.stack([truth & pred, ~truth & pred, truth & ~pred], axis=1).astype(np.int64)
+    per_group = np.stack([kinds[m].sum(axis=0) for m in members]) if members else np.zeros((0, 3, len(LABELS)))
     draws: dict[str, list[float]] = {}
     for _ in range(n_boot):
         picked = rng.integers(0, len(members), len(members))
-        rows = np.concatenate([members[j] for j in picked]) if len(members) else np.zeros(0, dtype=int)
-        t, p = y_true[rows], y_pred[rows]
-        pr, rc, f1, _ = precision_recall_fscore_support(t, p, labels=range(len(LABELS)), average=None, zero_division=0)
+        weights = np.bincount(picked, minlength=len(members))
+        tp, fp, fn = np.tensordot(weights, per_group, axes=1) if len(members) else np.zeros((3, len(LABELS)))
+        precision, recall, f1 = _ratio(tp, tp + fp), _ratio(tp, tp + fn), _ratio(2 * tp, 2 * tp + fp + fn)
         for i, label in enumerate(LABELS):
-            draws.setdefault(f"{label}.precision", []).append(pr[i])
-            draws.setdefault(f"{label}.recall", []).append(rc[i])
+            draws.setdefault(f"{label}.precision", []).append(precision[i])
+            draws.setdefault(f"{label}.recall", []).append(recall[i])
             draws.setdefault(f"{label}.f1", []).append(f1[i])
-        draws.setdefault("macro_f1", []).append(f1_score(t, p, average="macro", zero_division=0))
-        draws.setdefault("micro_f1", []).append(f1_score(t, p, average="micro", zero_division=0))
+        draws.setdefault("macro_f1", []).append(float(f1.mean()))
+        draws.setdefault("micro_f1", []).append(float(_ratio(2 * tp.sum(), 2 * tp.sum() + fp.sum() + fn.sum())))
     low, high = 100 * alpha / 2, 100 * (1 - alpha / 2)
     return {key: [float(np.percentile(v, low)), float(np.percentile(v, high))] for key, v in draws.items()}
+
+
+def _ratio(numerator, denominator):
+    """numerator / denominator, 0 where the denominator is 0 (scikit-learn's zero_division=0)."""
+    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
 
 
 def expected_calibration_error(y_true: np.ndarray, scores: np.ndarray, bins: int = 10) -> tuple[float, list[dict]]:

@@ -216,6 +216,7 @@ def tiny_mpnet(directory: Path) -> Path:
     return directory
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", ["embed", "transformer"])
 def test_a_model_records_its_encoder_and_predicts_with_it(tmp_path, family):
     pytest.importorskip("transformers")

@@ -52,6 +52,42 @@ def test_bootstrap_by_article_brackets_the_point_estimate():
     assert ci == bootstrap_ci(y, p, groups, n_boot=300)  # seeded
 
 
+def _bootstrap_with_scikit_learn(y, p, groups, n_boot, seed=0):
+    """The reference: the same resamples, each scored by scikit-learn's metric functions."""
+    rng = np.random.default_rng(seed)
+    index: dict = {}
+    for i, g in enumerate(groups if groups is not None else range(len(y))):
+        index.setdefault(g, []).append(i)
+    members = [np.asarray(v) for v in index.values()]
+    draws: dict[str, list[float]] = {}
+    for _ in range(n_boot):
+        rows = np.concatenate([members[j] for j in rng.integers(0, len(members), len(members))])
+        t, q = y[rows], p[rows]
+        pr, rc, f1, _ = precision_recall_fscore_support(t, q, labels=range(3), average=None, zero_division=0)
+        for i, label in enumerate(("proposal", "agreement", "rejection")):
+            draws.setdefault(f"{label}.precision", []).append(pr[i])
+            draws.setdefault(f"{label}.recall", []).append(rc[i])
+            draws.setdefault(f"{label}.f1", []).append(f1[i])
+        draws.setdefault("macro_f1", []).append(f1_score(t, q, average="macro", zero_division=0))
+        draws.setdefault("micro_f1", []).append(f1_score(t, q, average="micro", zero_division=0))
+    return {k: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] for k, v in draws.items()}
+
+
+@pytest.mark.parametrize("by_article", [True, False])
+def test_bootstrap_equals_scikit_learn_on_every_resample(by_article):
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, (60, 3))
+    y[:, 2] = (rng.random(60) < 0.05).astype(int)  # a rare label: resamples without positives
+    p = np.where(rng.random((60, 3)) < 0.7, y, 1 - y)
+    p[:, 2] = 0  # and without predictions: zero_division everywhere
+    groups = [i // 4 for i in range(60)] if by_article else None
+    ours = bootstrap_ci(y, p, groups, n_boot=200)
+    reference = _bootstrap_with_scikit_learn(y, p, groups, 200)
+    assert ours.keys() == reference.keys()
+    for key in ours:
+        np.testing.assert_allclose(ours[key], reference[key], rtol=0, atol=1e-12, err_msg=key)
+
+
 def test_threshold_tuning_maximises_f1():
     y = np.array([0, 0, 1, 1, 0, 1])
     s = np.array([0.1, 0.3, 0.35, 0.8, 0.4, 0.9])
