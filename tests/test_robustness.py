@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from parley.errors import InputError
 from parley.io import iter_records, read_text
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_jsonl
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -109,6 +109,7 @@ def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
         cli("evaluate", model, ROOT / "data" / "corpus", "--split", "dev", "--out", out, "--bootstrap", "10").code == 0
     )
     before = {p.name: p.read_bytes() for p in out.iterdir()}
+    pool = write_jsonl(tmp_path / "pool.jsonl", [{"text": f"Talks on item {i} resumed."} for i in range(1_000_000)])
     command = [
         sys.executable,
         "-m",
@@ -116,14 +117,16 @@ def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
         "evaluate",
         str(ROOT / "models" / "default"),
         str(ROOT / "data" / "corpus"),
+        "--pool",
+        str(pool),
+        "--pool-limit",
+        "1000000",
         "--out",
         str(out),
-        "--bootstrap",
-        "20000",
         "--force",
     ]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
-    time.sleep(15)  # past start-up (handlers installed) and well before 20,000 bootstrap rounds end
+    time.sleep(5)  # scoring the pool alone takes about 45 s (an interrupted start-up also exits 130)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
