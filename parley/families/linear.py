@@ -148,10 +148,13 @@ class LinearScorer:
 
     def __init__(self, named_blocks: list[tuple[str, NgramBlock | CueBlock]], coef: np.ndarray, intercept: np.ndarray):
         self.named_blocks = named_blocks
-        self.blocks = [block for _, block in named_blocks]
         self.coef = coef  # labels x features, blocks side by side in order
         self.intercept = intercept
         self.offsets = np.cumsum([0] + [block.size for block in self.blocks])[:-1].tolist()
+
+    @property
+    def blocks(self) -> list[NgramBlock | CueBlock]:
+        return [block for _, block in self.named_blocks]
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         scores = np.tile(self.intercept, (len(texts), 1))
@@ -289,15 +292,14 @@ def _read_vocabularies(directory: Path) -> dict:
 
 def load_linear(directory: Path, meta: dict) -> LinearScorer:
     from safetensors import SafetensorError, safe_open
-    from safetensors.numpy import load_file
 
     path = directory / WEIGHTS_FILE
     if not path.is_file():
         raise ModelError(f"{WEIGHTS_FILE} is missing: retrain the model with this Parley", directory)
     try:
-        with safe_open(str(path), framework="numpy") as handle:
+        with safe_open(str(path), framework="numpy") as handle:  # one read: the layout and the arrays
             layout = json.loads((handle.metadata() or {})["layout"])
-        arrays = load_file(str(path))
+            arrays = {name: handle.get_tensor(name) for name in handle.keys()}
     except (SafetensorError, OSError, KeyError, ValueError) as exc:
         raise ModelError(f"cannot read {WEIGHTS_FILE}: {exc}", directory) from None
     vocabularies = _read_vocabularies(directory)
