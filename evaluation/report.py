@@ -19,6 +19,7 @@ from parley.io import Record, iter_rows, load_records
 from parley.labels import LABELS, to_matrix
 from parley.metrics import best_f1_threshold, bootstrap_ci, expected_calibration_error, summary
 from parley.model import Model, load_model
+from parley.progress import StageProgress
 from parley.settings import in_project
 from parley.staging import staged_dir
 
@@ -28,49 +29,7 @@ PREVALENCE_SAMPLE = 50
 SCORE_BATCH = 512
 
 
-class ReportProgress:
-    """What an evaluation is doing, on stderr: one line per stage (model, data, bootstrap, contrast
-    suite, pools, events, writing) with elapsed time, and a bar while sentences are scored.
-    Transient; off when stderr is not a terminal or with --quiet. A report over 5,000 sentences with
-    1,000 bootstrap resamples, the contrast suite and a pool runs for a minute or more on 2 cores."""
-
-    def __init__(self, enabled: bool, console=None):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.stages: list[str] = []
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console or Console(stderr=True),
-            transient=True,
-            disable=not enabled,
-        )
-        self._task = None
-
-    def __enter__(self) -> ReportProgress:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.progress.stop()
-
-    def stage(self, description: str, total: int | None = None) -> None:
-        """Start a stage (ending the previous one); `total` gives it a bar."""
-        if self._task is not None:
-            self.progress.remove_task(self._task)
-        self.stages.append(description)
-        self._task = self.progress.add_task(description, total=total)
-        self.progress.refresh()
-
-    def advance(self, amount: int) -> None:
-        self.progress.advance(self._task, amount)
-
-
-def score(model: Model, texts: list[str], description: str = "scoring", progress: ReportProgress | None = None):
+def score(model: Model, texts: list[str], description: str = "scoring", progress: StageProgress | None = None):
     """Scores in batches, advancing the progress bar if there is one."""
     if progress is not None:
         progress.stage(f"{description}: {len(texts):,} sentences", total=len(texts))
@@ -95,7 +54,7 @@ def select_records(records: list[Record], split: str | None, min_confidence: str
 
 
 def evaluate_records(
-    model: Model, records: list[Record], n_boot: int = 1000, seed: int = 0, progress: ReportProgress | None = None
+    model: Model, records: list[Record], n_boot: int = 1000, seed: int = 0, progress: StageProgress | None = None
 ) -> dict:
     """Every metric of the report for one model on one set of labelled records."""
     texts = [r.text for r in records]
@@ -185,7 +144,7 @@ def _slim(s: dict) -> dict:
     }
 
 
-def evaluate_contrast(model: Model, path: Path, progress: ReportProgress | None = None) -> dict:
+def evaluate_contrast(model: Model, path: Path, progress: StageProgress | None = None) -> dict:
     """Per group: are all members labelled exactly right, and does the model flip where gold flips?"""
     records = load_records([path])
     groups: dict[str, list[Record]] = defaultdict(list)
@@ -237,7 +196,7 @@ def evaluate_contrast(model: Model, path: Path, progress: ReportProgress | None 
     }
 
 
-def evaluate_pool(model: Model, path: Path, limit: int, seed: int = 0, progress: ReportProgress | None = None) -> dict:
+def evaluate_pool(model: Model, path: Path, limit: int, seed: int = 0, progress: StageProgress | None = None) -> dict:
     """Share of real, unlabelled sentences each label fires on, plus a review sample."""
     texts = []
     for _, row in iter_rows(path):
@@ -284,13 +243,10 @@ def build_report(
 ) -> str:
     """Evaluate and write the report directory; returns the one-line summary. Progress goes to
     stderr on a terminal (or to `console`), unless `quiet`."""
-    import sys
-
     out = Path(out)
     if out.exists() and not force:
         raise InputError("report directory exists; pass --force to replace it", out)
-    enabled = not quiet and (console is not None or sys.stderr.isatty())
-    with ReportProgress(enabled, console) as progress:
+    with StageProgress(False if quiet else None, console) as progress:
         progress.stage(f"loading model {model_dir}")
         model = load_model(model_dir)
         progress.stage("reading labelled data")

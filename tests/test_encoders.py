@@ -263,7 +263,7 @@ def test_embed_training_shows_encoding_progress_to_the_last_sentence(tmp_path):
     from rich.console import Console
 
     from parley.families.encoder import SentenceEncoder
-    from parley.training.progress import counting_bar
+    from parley.progress import StageProgress
 
     encoder = SentenceEncoder(str(tiny_mpnet(tmp_path / "encoder")), batch_size=4)
     texts = [r["text"] for r in tiny_records()]
@@ -271,6 +271,7 @@ def test_embed_training_shows_encoding_progress_to_the_last_sentence(tmp_path):
     embeddings = encoder.encode(texts, seen.append)
     assert sum(seen) == len(texts) and len(seen) == -(-len(texts) // 4) and embeddings.shape[0] == len(texts)
     screen = io.StringIO()
-    with counting_bar("encoding with tiny", len(texts), Console(file=screen, force_terminal=True, width=100)) as step:
-        encoder.encode(texts, step)
+    with StageProgress(console=Console(file=screen, force_terminal=True, width=100)) as progress:
+        progress.stage("encoding with tiny", total=len(texts))
+        encoder.encode(texts, progress.advance)
     assert f"{len(texts)}/{len(texts)}" in screen.getvalue() and "encoding with tiny" in screen.getvalue()

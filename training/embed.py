@@ -12,7 +12,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from parley.families.embed import HEAD_FILE, EmbedScorer
 from parley.families.encoder import DEFAULT_ENCODER, SentenceEncoder
 from parley.families.skops_io import dump_skops
-from parley.training.progress import counting_bar
+from parley.progress import StageProgress
 
 
 class EmbedModel:
@@ -43,8 +43,9 @@ class EmbedModel:
         )
         scorer = EmbedScorer(SentenceEncoder(self.encoder, max_length=self.max_length), head, self.cue_weight)
         # Encoding is the long part (mpnet: about half an hour for 13k sentences on 2 cores).
-        with counting_bar(f"encoding with {self.encoder}", len(texts)) as advance:
-            features = scorer.features(list(texts), advance)
+        with StageProgress() as progress:
+            progress.stage(f"encoding with {self.encoder}", total=len(texts))
+            features = scorer.features(list(texts), progress.advance)
         head.fit(features, np.asarray(y))
         self.scorer = scorer
         return self

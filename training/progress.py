@@ -1,45 +1,13 @@
 """Progress for long training runs: a rich bar on stderr with steps, loss, elapsed and ETA, and
 a dev score after each epoch (a transformer fine-tune runs 15-40 minutes on 2 CPU cores and
-printed nothing before); for the embed family, a bar while the frozen encoder embeds the
-training sentences (mpnet: about half an hour). Off when stderr is not a terminal: then one
-line per epoch."""
+printed nothing before). Off when stderr is not a terminal: then one line per epoch. The embed
+family's encoding bar is parley.progress.StageProgress."""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
-
-@contextmanager
-def counting_bar(description: str, total: int, console=None) -> Iterator[Callable[[int], None]]:
-    """A rich bar (done/total, elapsed, ETA) on stderr while `total` items are processed, or on
-    `console`; off when stderr is not a terminal. Yields `advance(n)`."""
-    if console is None and not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn(description),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console or Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n: bar.advance(task, n)
+from collections.abc import Callable
 
 
 def trainer_progress(dev_score: Callable[[], float] | None = None):

@@ -10,7 +10,6 @@ articles at news density, data/natural) comes next; the act-dense v1 test split 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -54,13 +53,14 @@ def model_directories(models: list[Path]) -> list[Path]:
 
 def build(models: list[Path], corpus: Path, natural: Path, contrast: Path, out: Path, n_boot: int = 500) -> str:
     from parley.evaluation.compare import comparison_table
-    from parley.evaluation.report import ReportProgress, evaluate_contrast, evaluate_records
+    from parley.evaluation.report import evaluate_contrast, evaluate_records
     from parley.model import load_model
+    from parley.progress import StageProgress
     from parley.staging import staged_file
 
     sets = datasets(corpus, natural)
     rows, contrast_results = [], {}
-    with ReportProgress(enabled=sys.stderr.isatty()) as progress:
+    with StageProgress() as progress:
         for directory in models:
             progress.stage(f"loading model {directory}")
             model = load_model(directory)
