@@ -72,7 +72,7 @@ def run(limit: int | None = None) -> dict:
         n, lambda: records.extend(Predictor(_ConstantModel(), presplit=True).records(documents))
     )
     writer = make_writer("jsonl", io.StringIO(), None, header=True, show_all=False)
-    stages["CLI: write JSONL"] = _rate(n, lambda: [writer.write_document(r, None) for _, r in records])
+    stages["CLI: write JSONL"] = _rate(n, lambda: [writer.write_records(r, None) for _, r in records])
     return {"sentences": n, "stages_sentences_per_second": stages}
 
 
