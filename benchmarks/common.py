@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -15,23 +16,48 @@ from parley.settings import pools_dir
 ROOT = Path(__file__).resolve().parent.parent
 POOLS = pools_dir()
 WORK = ROOT / "benchmarks" / "out"
-SENTENCES_PER_ARTICLE = 20
+
+
+def _article_key(row_id: str) -> str:
+    """Pool ids are "<source>-<article number>-<title|position>"; a row whose prefix holds no
+    article number (a Reddit title, "fwdnews-17") is an article of its own."""
+    prefix, _, _ = row_id.rpartition("-")
+    return prefix if any(c.isdigit() for c in prefix) else row_id
 
 
 def pool_sentences(limit: int | None = None) -> list[dict]:
+    """Pool rows, whole articles taken from each pool in turn (article 1 of every pool, then
+    article 2, ...), so that a limited sample holds every pool rather than the first file."""
     files = sorted(POOLS.glob("*.jsonl"))
     if not files:
         raise SystemExit("benchmarks need ../shared/external/pools (not found)")
-    rows = []
+    by_pool = []
     for f in files:
+        articles: dict[str, list[dict]] = {}
         for line in f.open(encoding="utf-8"):
             row = json.loads(line)
-            rows.append({"id": row["id"], "text": row["text"], "source": f.stem})
+            key = _article_key(row["id"])
+            row = {"id": row["id"], "text": row["text"], "source": f.stem, "article": key}
+            articles.setdefault(key, []).append(row)
+        by_pool.append(list(articles.values()))
+    rows = [row for turn in itertools.zip_longest(*by_pool) for article in turn if article for row in article]
     return rows[:limit] if limit else rows
 
 
+def pool_articles(rows: list[dict]) -> list[dict]:
+    """The rows' articles as documents: a headline on its own paragraph, body sentences joined
+    as running text, as an article file reads."""
+    documents = []
+    for key, group in itertools.groupby(rows, key=lambda r: r["article"]):
+        group = list(group)
+        titles = [r["text"] for r in group if r["id"].endswith("-title")]
+        body = " ".join(r["text"] for r in group if not r["id"].endswith("-title"))
+        documents.append({"id": key, "text": "\n\n".join([*titles, body] if body else titles)})
+    return documents
+
+
 def write_inputs(limit: int | None = None) -> tuple[Path, Path, int]:
-    """(pre-split sentences JSONL, article-like documents JSONL, sentence count)."""
+    """(pre-split sentences JSONL, the same sentences as whole articles JSONL, sentence count)."""
     WORK.mkdir(parents=True, exist_ok=True)
     rows = pool_sentences(limit)
     presplit = WORK / f"presplit_{len(rows)}.jsonl"
@@ -40,15 +66,8 @@ def write_inputs(limit: int | None = None) -> tuple[Path, Path, int]:
         for row in rows:
             handle.write(json.dumps({"id": row["id"], "text": row["text"]}, ensure_ascii=False) + "\n")
     with articles.open("w", encoding="utf-8") as handle:
-        for start in range(0, len(rows), SENTENCES_PER_ARTICLE):
-            chunk = rows[start : start + SENTENCES_PER_ARTICLE]
-            handle.write(
-                json.dumps(
-                    {"id": f"art{start // SENTENCES_PER_ARTICLE:05d}", "text": " ".join(r["text"] for r in chunk)},
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
+        for document in pool_articles(rows):
+            handle.write(json.dumps(document, ensure_ascii=False) + "\n")
     return presplit, articles, len(rows)
 
 

@@ -33,8 +33,9 @@ def markdown(results: dict) -> str:
     lines += [
         "## 1. Prediction throughput (CLI, excluding start-up and model load)",
         "",
-        f"Input: {p['sentences']} real news sentences from ../shared/external/pools; articles are 20 consecutive "
-        f"pool sentences joined. I/O floor (read + write the same JSONL in plain Python): "
+        f"Input: {p['sentences']} real news sentences from ../shared/external/pools, whole articles taken from each "
+        "pool in turn (the slower families take the first 5,000); articles are the same sentences as their own "
+        "articles, headline then body. I/O floor (read + write the same JSONL in plain Python): "
         f"{p['io_floor_seconds']:.2f} s.",
         "Peak MB is the proportional set size of the command and its worker processes together.",
         "",
