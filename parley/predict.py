@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.cores import available_cores
+from parley.cores import available_cores, limit_scoring_threads
 from parley.errors import InputError
 from parley.io import TABLE_SUFFIXES, TEXT_SUFFIXES, csv_header, iter_rows, read_text, stdin_text
 from parley.labels import LABELS
@@ -232,9 +233,13 @@ _worker_model: Model | None = None
 WORKER_START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def _init_worker(model: Model) -> None:
+def _init_worker(threads: int, pickled_model: bytes) -> None:
     global _worker_model
-    _worker_model = model
+    # The thread share is set before the model is unpickled: scorers that cannot be pickled
+    # (an ONNX Runtime session, torch weights) are loaded again here, and size their thread
+    # pools as they load.
+    limit_scoring_threads(threads)
+    _worker_model = pickle.loads(pickled_model)
     # Ctrl-C reaches the whole process group: the parent alone handles it and stops the pool.
     # SIGTERM (which the parent's pool.terminate() sends) ends a worker at once, without the
     # parent's handler and so without a traceback.
@@ -368,8 +373,12 @@ class Predictor:
         # ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies makes every pending
         # result raise BrokenProcessPool, where Pool silently replaces the worker and waits for
         # its lost task for ever.
+        threads = max(1, available_cores() // self.workers)
         executor = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_init_worker, initargs=(self.model,)
+            self.workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(threads, pickle.dumps(self.model)),
         )
         try:
             in_flight: deque = deque()

@@ -485,3 +485,32 @@ def test_long_documents_in_parts_write_the_same_files_and_resume_mid_document(cl
     args = ["--format", "jsonl", "--summary", "--batch-size", "3", "-o", out, "--resume", data]
     assert cli("predict", "--model", model_dir, *args).code == 0
     assert out.read_text() == written["3", "jsonl"]
+
+
+def test_an_onnx_model_predicts_the_same_in_worker_processes_each_with_its_share_of_threads(cli, tmp_path):
+    """An ONNX Runtime session cannot be pickled: workers load the model themselves (this once
+    crashed with a pickling traceback), and each sizes its thread pool to its share of the cores."""
+    pytest.importorskip("onnxruntime")
+    import pickle
+
+    import parley.predict
+    from parley.cores import limit_scoring_threads, scoring_threads
+
+    int8 = ROOT / "models" / "transformer-int8"
+    rows = [{"id": f"s{i:03d}", "text": f"Qatar offered to host round {i} of the talks."} for i in range(48)]
+    data = write_jsonl(tmp_path / "docs.jsonl", rows)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.jsonl"
+        args = ["--model", int8, "--presplit", "--batch-size", "8", "--workers", workers, "-o", out, data]
+        result = cli("predict", *args)
+        assert result.code == 0, result.err
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == 48
+    try:
+        parley.predict._init_worker(1, pickle.dumps(load_model(int8)))
+        options = parley.predict._worker_model.scorer.session.get_session_options()
+        assert options.intra_op_num_threads == 1 and scoring_threads() == 1
+    finally:
+        limit_scoring_threads(None)
+        parley.predict._worker_model = None

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from parley.cores import scoring_threads
 from parley.encoders import resolve_encoder
 from parley.errors import ModelError
 
@@ -22,7 +23,7 @@ DEFAULT_ENCODER = "minilm"
 def torch_threads() -> None:
     import torch
 
-    wanted = int(os.environ.get("PARLEY_TORCH_THREADS", "0")) or os.cpu_count() or 1
+    wanted = int(os.environ.get("PARLEY_TORCH_THREADS", "0")) or scoring_threads()
     if torch.get_num_threads() != wanted:
         torch.set_num_threads(wanted)
 

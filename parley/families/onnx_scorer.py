@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.cores import available_cores
+from parley.cores import scoring_threads
 from parley.errors import ModelError
 from parley.families.transformer import HF_DIR
 from parley.labels import LABELS
@@ -23,7 +23,8 @@ ONNX_FILE = "model.onnx"
 class OnnxTransformerScorer:
     family = "transformer"
 
-    def __init__(self, session, tokenizer, pad_id: int, batch_size: int = 64):
+    def __init__(self, directory: Path, meta: dict, session, tokenizer, pad_id: int, batch_size: int = 64):
+        self.directory, self.meta = directory, meta
         self.session = session
         self.tokenizer = tokenizer
         self.pad_id = pad_id
@@ -56,6 +57,10 @@ class OnnxTransformerScorer:
             out[index] = self.session.run(None, feeds)[0]
         return out
 
+    def __reduce__(self):
+        # An ONNX Runtime session cannot be pickled: a worker process loads its own.
+        return load_onnx_transformer, (self.directory, self.meta)
+
 
 def load_onnx_transformer(directory: Path, meta: dict) -> OnnxTransformerScorer:
     try:
@@ -73,10 +78,10 @@ def load_onnx_transformer(directory: Path, meta: dict) -> OnnxTransformerScorer:
     tokenizer.enable_truncation(max_length=config.get("max_length", 128))
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = available_cores()
+    options.intra_op_num_threads = scoring_threads()
     session = onnxruntime.InferenceSession(str(directory / ONNX_FILE), options, providers=["CPUExecutionProvider"])
     return OnnxTransformerScorer(
-        session, tokenizer, _pad_id(directory, tokenizer), config.get("predict_batch_size", 64)
+        directory, meta, session, tokenizer, _pad_id(directory, tokenizer), config.get("predict_batch_size", 64)
     )
 
 

@@ -83,7 +83,16 @@ def encoder_model_type(path: str | Path) -> str:
 class TransformerScorer:
     family = "transformer"
 
-    def __init__(self, tokenizer, model, batch_size: int = 64, max_length: int = 128):
+    def __init__(
+        self,
+        tokenizer,
+        model,
+        batch_size: int = 64,
+        max_length: int = 128,
+        directory: Path | None = None,
+        meta: dict | None = None,
+    ):
+        self.directory, self.meta = directory, meta  # where a worker process loads it from
         self.tokenizer = tokenizer
         self.model = model
         self.batch_size = batch_size
@@ -98,6 +107,13 @@ class TransformerScorer:
             for index, batch in length_batches(self.tokenizer, texts, self.batch_size, self.max_length):
                 out[index] = torch.sigmoid(self.model(**batch).logits).numpy()
         return out
+
+    def __reduce__(self):
+        # A worker process loads the weights from disk rather than receive a pickled copy
+        # (one being trained has no directory yet and is pickled as it is).
+        if self.directory is None:
+            return super().__reduce__()
+        return load_transformer, (self.directory, self.meta)
 
 
 def load_transformer(directory: Path, meta: dict):
@@ -116,4 +132,6 @@ def load_transformer(directory: Path, meta: dict):
     model = mean_pool_classifier(encoder_model_type(path)).from_pretrained(path, use_safetensors=True)
     model.eval()
     config = meta.get("config", {})
-    return TransformerScorer(tokenizer, model, config.get("predict_batch_size", 64), config.get("max_length", 128))
+    return TransformerScorer(
+        tokenizer, model, config.get("predict_batch_size", 64), config.get("max_length", 128), directory, meta
+    )
