@@ -8,7 +8,7 @@ import pytest
 from parley.datacheck import check_paths
 from parley.io import load_records
 from parley.settings import external_dir
-from parley.splits import assign_splits
+from parley.splits import SPLITS, assign_splits
 from tests.conftest import ROOT
 
 CORPUS = ROOT / "data" / "corpus"
@@ -67,11 +67,23 @@ def test_split_is_stored_by_article_and_reproducible(corpus):
     for r in corpus:
         by_article[r.article_id].add(r.split)
     assert all(len(s) == 1 for s in by_article.values())
-    # v1's split is frozen (computed from its labels before the spec review) so that v1 results
-    # stay comparable; the v2 parts are reproducible from their labels as stored.
+    # A part's split is computed once, from its labels as they were, and then frozen: a later label
+    # correction must not move sentences between train and test. v1 was frozen before the spec
+    # review, v2 (hard_a-d, twins_a-d, twins_v1) when v2.1 corrected four of its labels (recomputed,
+    # 694 sentences would move); each v2.1 part was split on its own and still reproduces.
+    for part in ("[e-k]", "[r-w]"):
+        files = sorted((ROOT / "data" / "hard").glob(f"hard_{part}.jsonl"))
+        files += sorted((ROOT / "data" / "twins").glob(f"twins_{part}.jsonl"))
+        records = load_records(files)
+        recomputed = assign_splits(records)
+        assert len(records) > 500 and all(recomputed[r.article_id] == r.split for r in records)
     hard = load_records([ROOT / "data" / "hard", ROOT / "data" / "twins"])
-    recomputed = assign_splits(hard)
-    assert all(recomputed[r.article_id] == r.split for r in hard)
+    split_of = {r.id: r.split for r in [*corpus, *hard]}
+    twins = [r for r in hard if r.twin_of is not None]
+    assert len(twins) > 3000 and all(r.split == split_of[r.twin_of] for r in twins)
+    originals = Counter(r.split for r in hard if r.twin_of is None)
+    shares = [originals[name] / sum(originals.values()) for name in SPLITS]
+    assert all(abs(share - target) < 0.02 for share, target in zip(shares, (0.7, 0.15, 0.15)))
     natural = load_records([ROOT / "data" / "natural"])
     recomputed = assign_splits(natural, shares=(0.0, 0.5, 0.5))
     assert all(recomputed[r.article_id] == r.split for r in natural) and {r.split for r in natural} == {"dev", "test"}
