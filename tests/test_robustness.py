@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,6 +103,15 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("model.")]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a running process, from /proc (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
     out = tmp_path / "report"
     model = ROOT / "models" / "rules"
@@ -126,7 +136,11 @@ def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
         "--force",
     ]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
-    time.sleep(5)  # scoring the pool alone takes about 45 s (an interrupted start-up also exits 130)
+    # Interrupt once it is past start-up (about 1.5 s of CPU) and scoring the pool (about 45 s):
+    # waiting a fixed wall time could still land in the imports on a loaded machine.
+    deadline = time.monotonic() + 120
+    while _cpu_seconds(process.pid) < 4 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
