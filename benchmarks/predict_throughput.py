@@ -30,7 +30,7 @@ ROWS = [
     ("embed", "embed", []),
     ("transformer", "transformer", []),
     ("transformer-int8", "transformer-int8", []),
-    ("ensemble (default + transformer-int8)", "ensemble", []),
+    ("ensemble (linear + transformer-int8)", "ensemble", []),
 ]
 
 

@@ -23,6 +23,10 @@ def test_linear_profile_times_every_stage(small_work):
     assert result["sentences"] == 300
     for stage in ("normalise", "all model stages (warm)", "CLI: read JSONL", "CLI: build records", "CLI: write JSONL"):
         assert stages[stage] > 0, stage
+    from benchmarks.run_all import where_the_time_goes
+
+    reading = " ".join(where_the_time_goes({"linear_profile": result}))  # the RESULTS.md text reads these stages
+    assert "word n-grams" in reading and "us per sentence" in reading
 
 
 def test_segmentation_benchmark_runs_every_splitter(small_work):
