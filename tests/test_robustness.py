@@ -103,13 +103,16 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("model.")]
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a running process, from /proc (0 once it has gone)."""
+def _tree_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a running process and its live descendants (its scoring
+    workers), from /proc; 0 for a process that has gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_tree_cpu_seconds(int(child)) for child in children)
 
 
 def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
@@ -136,10 +139,11 @@ def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):
         "--force",
     ]
     process = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
-    # Interrupt once it is past start-up (about 1.5 s of CPU) and scoring the pool (about 45 s):
-    # waiting a fixed wall time could still land in the imports on a loaded machine.
+    # Interrupt once it is past start-up (about 1.5 s of CPU) and reading or scoring the pool (about
+    # a minute of CPU, in worker processes too): a fixed wall time could land in the imports on a
+    # loaded machine, and the parent's own CPU alone stays low while workers score.
     deadline = time.monotonic() + 120
-    while _cpu_seconds(process.pid) < 4 and process.poll() is None and time.monotonic() < deadline:
+    while _tree_cpu_seconds(process.pid) < 4 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
