@@ -507,6 +507,9 @@ def test_an_onnx_model_predicts_the_same_in_worker_processes_each_with_its_share
         assert result.code == 0, result.err
         outputs.append(out.read_text())
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 48
+    # _init_worker also sets a worker's signal handlers (SIGINT ignored): put this process's back,
+    # or every later subprocess would inherit an ignored Ctrl-C.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         parley.predict._init_worker(1, pickle.dumps(load_model(int8)))
         options = parley.predict._worker_model.scorer.session.get_session_options()
@@ -514,3 +517,5 @@ def test_an_onnx_model_predicts_the_same_in_worker_processes_each_with_its_share
     finally:
         limit_scoring_threads(None)
         parley.predict._worker_model = None
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
