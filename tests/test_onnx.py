@@ -60,6 +60,18 @@ def test_int8_export_is_close_to_torch(exported):
 
 
 @pytest.mark.slow
+def test_int8_scores_do_not_depend_on_the_batch(exported):
+    # Dynamic quantisation scales activations per tensor at run time: batched, a sentence's
+    # score would depend on its neighbours (the real model's moved by up to 0.48).
+    int8 = load_model(exported / "int8")
+    assert int8.scorer.batch_size == 1 and load_model(exported / "fp32").scorer.batch_size > 1
+    together = int8.predict_proba(TEXTS)
+    alone = np.vstack([int8.predict_proba([text]) for text in TEXTS])
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(int8.predict_proba(TEXTS[::-1])[::-1], together)
+
+
+@pytest.mark.slow
 def test_export_directory_and_metadata(exported):
     source, meta = read_model_json(exported / "torch"), read_model_json(exported / "int8")
     assert meta["family"] == "transformer" and meta["runtime"] == "onnxruntime" and meta["quantized"] == "dynamic-int8"
