@@ -325,6 +325,29 @@ def test_ensemble_refuses_a_changed_or_missing_member(ensemble_dir, tmp_path):
         load_model(copy / "ens")
 
 
+def test_a_bundled_ensemble_is_whole_on_its_own(ensemble_dir, tmp_path):
+    corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
+    members = [str(ensemble_dir.parent / "linear"), str(ensemble_dir.parent / "rules")]
+    config = load_config("ensemble", None, {"members": members, "bundle": True})
+    train_model("ensemble", [corpus], tmp_path / "bundled", config, log=lambda m: None)
+    moved = tmp_path / "elsewhere" / "model"  # nothing beside it: the members travel inside
+    shutil.copytree(tmp_path / "bundled", moved)
+    shutil.rmtree(tmp_path / "bundled")
+    meta = read_model_json(moved)
+    assert [m["path"] for m in meta["members"]] == [f"members/{m['name']}" for m in meta["members"]]
+    assert all((moved / m["path"] / "model.json").is_file() for m in meta["members"])
+    np.testing.assert_array_equal(load_model(moved).predict_proba(TEXTS), load_model(ensemble_dir).predict_proba(TEXTS))
+    # A bundled member is checked like any other: an edited copy is refused.
+    card = moved / meta["members"][1]["path"] / "model.json"
+    edited = json.loads(card.read_text())
+    card.write_text(json.dumps({**edited, "name": "edited"}))
+    with pytest.raises(ModelError, match="changed since the ensemble was fitted"):
+        load_model(moved)
+    with pytest.raises(InputError, match="bundle must be true or false"):
+        config = load_config("ensemble", None, {"members": members, "bundle": "yes"})
+        train_model("ensemble", [corpus], tmp_path / "b2", config, log=lambda m: None)
+
+
 def test_ensemble_needs_two_members(tmp_path, linear_dir):
     corpus = write_jsonl(tmp_path / "tiny.jsonl", tiny_records())
     with pytest.raises(InputError, match="at least two --members"):
