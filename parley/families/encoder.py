@@ -51,7 +51,7 @@ def _load(spec: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         from transformers import AutoModel, AutoTokenizer
-    except ImportError:
+    except ModuleNotFoundError:  # not a Ctrl-C inside the import: the CLI reports that as an interrupt
         raise ModelError("the embed/transformer families need: pip install 'parley[transformer]'") from None
     path = resolve_encoder(spec)
     tokenizer = AutoTokenizer.from_pretrained(path)

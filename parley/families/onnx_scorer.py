@@ -74,8 +74,12 @@ def load_onnx_transformer(directory: Path, meta: dict) -> OnnxTransformerScorer:
     try:
         import onnxruntime
         from tokenizers import Tokenizer
-    except ImportError:
-        raise ModelError("this ONNX model needs: pip install 'parley[onnx]'", directory) from None
+    except ModuleNotFoundError:
+        # Only a missing package is a model error: a Ctrl-C inside an extension's import surfaces
+        # as another ImportError, which the CLI reports as an interrupt (exit 130).
+        raise ModelError(
+            "this ONNX model needs onnxruntime and tokenizers: pip install onnxruntime tokenizers", directory
+        ) from None
     # read_model_json verified every file listed in model.json; an unlisted model.onnx was not.
     if ONNX_FILE not in meta.get("files", {}):
         raise ModelError(f"{ONNX_FILE} is not listed with its SHA-256 in model.json", directory)

@@ -125,7 +125,7 @@ def load_transformer(directory: Path, meta: dict):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         from transformers import AutoTokenizer
-    except ImportError:
+    except ModuleNotFoundError:  # not a Ctrl-C inside the import: the CLI reports that as an interrupt
         raise ModelError("the transformer family needs: pip install 'parley[transformer]'", directory) from None
     path = directory / HF_DIR
     tokenizer = AutoTokenizer.from_pretrained(path)
