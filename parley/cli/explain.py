@@ -23,8 +23,9 @@ def explain(
     fmt: Annotated[ExplainFormat, typer.Option("--format", help="table or json.")] = ExplainFormat.table,
     top: Annotated[int, typer.Option(help="Features listed per direction (linear models).")] = 8,
 ):
-    """Per label: the score, the threshold, the rules evidence (pattern, negation, hedge) and, for
-    linear models, the features that pushed the score up and down most."""
+    """Per label: the score, the threshold, the rules evidence (pattern, negation, hedge), for
+    linear models the features that pushed the score up and down most, and for an ensemble
+    (the default) each member's score and weighted margin."""
     import parley
 
     result = parley.load(model or "default").explain(sentence, top=top)
@@ -47,6 +48,11 @@ def explain(
         )
         table.add_column("why")
         table.add_column("detail", overflow="fold")
+        for m in entry.get("members", []):
+            table.add_row(
+                f"member {m['member']}",
+                f"{m['score']:.3f} vs its threshold {m['threshold']:.3f}: {m['weighted_margin']:+.2f} to the logit",
+            )
         for e in entry["evidence"]:
             table.add_row(f"rules ({e['status']})", f"{e['pattern']}: {e['match']!r}")
         for name, weight in entry.get("features", {}).get("up", []):
