@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: predict test test-fast bench active-learning linear-model transformer-int8 ensemble-model default-model leaderboard corpus-check clean
+.PHONY: predict test test-fast bench active-learning linear-model transformer-int8 default-model fast-model leaderboard corpus-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,30 +39,32 @@ corpus-check: $(VENV)/.light
 TRAIN_DATA := data/corpus data/hard data/twins
 TUNE_DATA := --tune-data data/hard --tune-data data/natural
 
-## models/linear: the linear family on corpus v2 (a member of the ensemble).
+## models/linear: the linear family on corpus v2.1, a member of the default model. min_df 3: the same
+## dev macro-F1 as min_df 2 (0.644 vs 0.643) with 35% fewer weights, so the default fits in 30 MB.
 linear-model: $(VENV)/.light
-	$(BIN)/parley train linear $(TRAIN_DATA) $(TUNE_DATA) --out models/linear --name linear --force
+	$(BIN)/parley train linear $(TRAIN_DATA) $(TUNE_DATA) --set min_df=3 --out models/linear --name linear --force
 
-## models/transformer (not committed: 90 MB) and its int8 ONNX export models/transformer-int8.
+## models/transformer (not committed: 90 MB) and its int8 ONNX export models/transformer-int8. Seed 1:
+## on the news-density dev splits its int8 export scores 0.734 (seed 0: 0.723) and the default
+## ensemble built on it 0.768 (0.751); seeds differ by up to 4 points on the external files.
 transformer-int8: $(VENV)/.full
-	$(BIN)/parley train transformer $(TRAIN_DATA) $(TUNE_DATA) --out models/transformer --name transformer --force
+	$(BIN)/parley train transformer $(TRAIN_DATA) $(TUNE_DATA) --set seed=1 --out models/transformer --name transformer --force
 	$(BIN)/parley export-onnx models/transformer --out models/transformer-int8 --force
 
-## models/ensemble: linear and transformer-int8 combined per label, fitted on the news-density dev
-## splits: the most accurate model on the external files; it also labels the real news pools for
-## the default model (corpus v2.1: it scored as the default-plus-int8 ensemble did on dev, 0.752 vs
-## 0.751, and higher on real text, so one ensemble now does both jobs).
-ensemble-model: $(VENV)/.full
+## models/default: linear and transformer-int8 combined per label, fitted on the news-density dev
+## splits, with both members bundled inside (the directory ships in the wheel; it needs onnxruntime
+## and tokenizers, no torch). It wins on real text; see the README for the figures.
+default-model: $(VENV)/.full
 	$(BIN)/parley train ensemble $(TRAIN_DATA) $(TUNE_DATA) --members models/linear,models/transformer-int8 \
-		--out models/ensemble --name ensemble --force
+		--set bundle=true --out models/default --name default --force
 
-## models/default: the linear family on corpus v2.1 plus real news pools labelled by models/ensemble
+## models/fast: the linear family on corpus v2.1 plus real news pools labelled by models/default
 ## (teacher to student; the labelled pools hold others' sentences, so they stay in build/). Thresholds
 ## are the lowest reaching precision 0.7 on the news-density dev splits, where acts are rare.
-default-model: ensemble-model
-	$(BIN)/parley data pseudo-label --model models/ensemble --out build/pseudo/pools.jsonl --force
+fast-model: default-model
+	$(BIN)/parley data pseudo-label --model models/default --out build/pseudo/pools.jsonl --force
 	$(BIN)/parley train linear $(TRAIN_DATA) build/pseudo $(TUNE_DATA) --target-precision 0.7 \
-		--out models/default --name default --force
+		--out models/fast --name fast --force
 
 ## Evaluate every models/*/ into reports/LEADERBOARD.md.
 leaderboard: $(VENV)/.full
