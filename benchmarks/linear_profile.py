@@ -45,7 +45,7 @@ class _ConstantModel:
 
 
 def run(limit: int | None = None) -> dict:
-    model = load_model(ROOT / "models" / "default")
+    model = load_model(ROOT / "models" / "fast")
     texts = model.prepare([r["text"] for r in pool_sentences(limit)])
     n = len(texts)
     scorer = model.scorer

@@ -137,7 +137,8 @@ def parley_rows(parts, external) -> dict:
     rows = {}
     for family, directory in (
         ("parley rules", "models/rules"),
-        ("parley linear", "models/default"),
+        ("parley linear", "models/fast"),
+        ("parley default (ensemble)", "models/default"),
         ("parley embed", "models/embed"),
         ("parley transformer", "models/transformer"),
     ):

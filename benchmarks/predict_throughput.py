@@ -15,11 +15,11 @@ from benchmarks.common import ROOT, WORK, median_run, parley, timed, write_input
 
 FAMILY_DIRS = {
     "rules": "models/rules",
-    "linear": "models/default",
+    "linear": "models/fast",
     "embed": "models/embed",
     "transformer": "models/transformer",
     "transformer-int8": "models/transformer-int8",
-    "ensemble": "models/ensemble",
+    "ensemble": "models/default",
 }
 # Rows: (row name, family, extra predict flags). The default is one worker process per core
 # for rules and linear; the one-process linear row shows what the workers add.
@@ -30,7 +30,7 @@ ROWS = [
     ("embed", "embed", []),
     ("transformer", "transformer", []),
     ("transformer-int8", "transformer-int8", []),
-    ("ensemble (linear + transformer-int8)", "ensemble", []),
+    ("default: ensemble (linear + transformer-int8)", "ensemble", []),
 ]
 
 

@@ -26,8 +26,13 @@ def main() -> None:
         rows = [
             ("parley --help", median_run(parley("--help"), RUNS), 0.5),
             (
-                "first label, one sentence, default model (linear)",
+                "first label, one sentence, default model (ensemble: linear + transformer-int8)",
                 median_run(parley("predict", sentence, "--format", "jsonl"), RUNS),
+                2.0,
+            ),
+            (
+                "first label, one sentence, fast model (linear)",
+                median_run(parley("predict", sentence, "--format", "jsonl", "--model", ROOT / "models" / "fast"), RUNS),
                 2.0,
             ),
             (

@@ -261,7 +261,7 @@ def test_shipped_linear_models_equal_their_pipelines():
     from parley.families.linear import load_pipeline
 
     texts = [r["text"] for r in tiny_records()] + ODD_TEXTS
-    for name in ("default", "linear"):
+    for name in ("fast", "linear", "default/members/linear"):
         model = load_model(ROOT / "models" / name)
         reference = load_pipeline(model.directory).predict_proba(model.prepare(texts))
         np.testing.assert_allclose(model.predict_proba(texts), reference, rtol=0, atol=1e-12)
@@ -433,5 +433,9 @@ def test_explain_gives_scores_thresholds_and_reasons(cli):
     assert any(
         name.startswith("cue rejection") or name.startswith("rules decide rejection") or "not" in name for name in names
     )
+    # The default is an ensemble: each member's say, and its linear member's features above.
+    members = rejection["members"]
+    assert [m["family"] for m in members] == ["linear", "transformer"]
+    assert sum(m["weighted_margin"] for m in members) > 0 and all(m["score"] >= m["threshold"] for m in members)
     table = cli("explain", "Rain fell on Kyiv.", "--model", ROOT / "models" / "default")
-    assert table.code == 0 and "threshold" in table.out
+    assert table.code == 0 and "threshold" in table.out and "member transformer-int8" in table.out

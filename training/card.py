@@ -26,7 +26,7 @@ def _install(family: str) -> str:
     if FAMILIES[family].heavy:
         return (
             "Needs `pip install 'parley[transformer]'` (torch) to load; "
-            "an int8 ONNX export (`parley export-onnx`) needs only `parley[onnx]`."
+            "an int8 ONNX export (`parley export-onnx`) runs on the base install (onnxruntime, tokenizers)."
         )
     if family == "ensemble":
         return "Needs what its members need."

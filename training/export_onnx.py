@@ -239,7 +239,7 @@ def write_card(source: Path, staging: Path, meta: dict) -> None:
     text += f"""
 ## ONNX export
 An ONNX Runtime export of `{origin["name"]}` (safetensors sha256 `{origin["weights_sha256"][:12]}…`)
-with {kind}. It runs with onnxruntime and tokenizers only: `pip install 'parley[onnx]'`.
+with {kind}. It runs with onnxruntime and tokenizers only, both in the base install.
 {measured}
 """
     (staging / "README.md").write_text(text, encoding="utf-8")
