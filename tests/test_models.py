@@ -336,6 +336,8 @@ def test_a_bundled_ensemble_is_whole_on_its_own(ensemble_dir, tmp_path):
     meta = read_model_json(moved)
     assert [m["path"] for m in meta["members"]] == [f"members/{m['name']}" for m in meta["members"]]
     assert all((moved / m["path"] / "model.json").is_file() for m in meta["members"])
+    card = (moved / "README.md").read_text()
+    assert all(f"`{m['name']}` ({m['family']}, `{m['path']}`)" in card for m in meta["members"])
     np.testing.assert_array_equal(load_model(moved).predict_proba(TEXTS), load_model(ensemble_dir).predict_proba(TEXTS))
     # A bundled member is checked like any other: an edited copy is refused.
     card = moved / meta["members"][1]["path"] / "model.json"

@@ -22,14 +22,20 @@ def _tuning(meta: dict) -> str:
     return f"{where} ({meta['split_sizes']['dev']} sentences) {goal}{calibration}"
 
 
-def _install(family: str) -> str:
+def _install(meta: dict) -> str:
+    family = meta["family"]
     if FAMILIES[family].heavy:
         return (
             "Needs `pip install 'parley[transformer]'` (torch) to load; "
             "an int8 ONNX export (`parley export-onnx`) runs on the base install (onnxruntime, tokenizers)."
         )
     if family == "ensemble":
-        return "Needs what its members need."
+        members = ", ".join(f"`{m['name']}` ({m['family']}, `{m['path']}`)" for m in meta.get("members", []))
+        return (
+            f"Members: {members}; it needs what they need (linear and int8 ONNX members run on the light "
+            "install). Its per-label weights and thresholds were fitted on the dev split named below; "
+            "the members were trained on the train split."
+        )
     return "Runs on the light install (`pip install parley`)."
 
 
@@ -53,7 +59,7 @@ and not validated outside English news prose.
 
 ## Model
 {FAMILIES[meta["family"]].description}. Configuration: `{meta["config"]}`.
-{_install(meta["family"])}
+{_install(meta)}
 Label schema version {meta["label_schema_version"]}; parley {meta["parley_version"]}.
 
 ## Data
