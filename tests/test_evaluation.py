@@ -230,3 +230,35 @@ def test_compare_marks_the_best_per_column(cli, trained, tmp_path):
     ]
     table = comparison_table(rows)
     assert "| b | **0.700 [0.60, 0.80]** ★ |" in table and "| a | 0.500 [0.40, 0.60] |" in table
+
+
+def test_leaderboard_rows_name_the_family_where_the_model_name_does_not(tmp_path, monkeypatch):
+    import shutil
+
+    from parley.cli import leaderboard
+    from tests.conftest import ROOT
+
+    monkeypatch.setattr(leaderboard, "external_dir", lambda: tmp_path / "no-external")
+    renamed = tmp_path / "mine"
+    shutil.copytree(ROOT / "models" / "rules", renamed)
+    meta = json.loads((renamed / "model.json").read_text())
+    (renamed / "model.json").write_text(json.dumps({**meta, "name": "mine"}))
+    data = ROOT / "data"
+    markdown = leaderboard.build(
+        [ROOT / "models" / "rules", renamed],
+        data / "corpus",
+        data / "natural",
+        data / "contrast" / "contrast.jsonl",
+        tmp_path / "board",
+        n_boot=10,
+    )
+    rows = {line.split(" | ")[0].lstrip("| ") for line in markdown.splitlines() if line.startswith("| ")}
+    assert {"rules", "mine (rules)"} <= rows
+    board = json.loads((tmp_path / "board" / "leaderboard.json").read_text())
+    assert set(board["contrast"]) == {"rules", "mine (rules)"}
+    scores = {
+        r["model"]["name"]: r["summary"]["macro_f1"]
+        for r in board["rows"]
+        if r["data"]["name"] == leaderboard.NEWS_TEST
+    }
+    assert scores["rules"] == scores["mine (rules)"] > 0

@@ -64,18 +64,20 @@ def build(models: list[Path], corpus: Path, natural: Path, contrast: Path, out: 
         for directory in models:
             progress.stage(f"loading model {directory}")
             model = load_model(directory)
+            # "default (ensemble)": a row names the family where the model's name does not.
+            label = model.name if model.name == model.family else f"{model.name} ({model.family})"
             for name, records in sets:
                 result = evaluate_records(model, records, n_boot=n_boot, progress=progress)
                 rows.append(
                     {
-                        "model": {"name": model.name, "family": model.family},
+                        "model": {"name": label, "family": model.family},
                         "data": {"name": name, "records": len(records)},
                         "summary": result["summary"],
                         "ci": result["ci"],
                     }
                 )
             if contrast.exists():
-                contrast_results[model.name] = evaluate_contrast(model, contrast, progress)
+                contrast_results[label] = evaluate_contrast(model, contrast, progress)
     names = [name for name, _ in sets]
     external = [n for n in names if n not in (NEWS_TEST, V1_TEST)]
     sizes = {name: len(records) for name, records in sets}
