@@ -18,6 +18,19 @@ POOLS = pools_dir()
 WORK = ROOT / "benchmarks" / "out"
 
 
+INT8_INSTRUCTIONS = ("avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def int8_instructions() -> list[str]:
+    """The CPU's int8 dot-product extensions (VNNI, AMX) from /proc/cpuinfo; [] where unknown."""
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
+    except (OSError, StopIteration):
+        return []
+    present = set(flags.split(":", 1)[1].split())
+    return [name for name in INT8_INSTRUCTIONS if name in present]
+
+
 def _article_key(row_id: str) -> str:
     """Pool ids are "<source>-<article number>-<title|position>"; a row whose prefix holds no
     article number (a Reddit title, "fwdnews-17") is an article of its own."""
