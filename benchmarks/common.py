@@ -84,7 +84,8 @@ def write_inputs(limit: int | None = None) -> tuple[Path, Path, int]:
     return presplit, articles, len(rows)
 
 
-def _process_tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """A process and its live descendants (Linux /proc), the process first."""
     pids, frontier = [], [pid]
     while frontier:
         current = frontier.pop()
@@ -101,7 +102,7 @@ def _tree_pss_mb(pid: int) -> float:
     worker's copy-on-write model) are split between the processes sharing them, not
     counted once per process as RSS would."""
     total = 0
-    for member in _process_tree(pid):
+    for member in process_tree(pid):
         try:
             for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):

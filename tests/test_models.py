@@ -338,6 +338,7 @@ def test_a_bundled_ensemble_is_whole_on_its_own(ensemble_dir, tmp_path):
     assert all((moved / m["path"] / "model.json").is_file() for m in meta["members"])
     card = (moved / "README.md").read_text()
     assert all(f"`{m['name']}` ({m['family']}, `{m['path']}`)" in card for m in meta["members"])
+    assert "Its members were trained on the train split" in card and "\nTrained on" not in card
     np.testing.assert_array_equal(load_model(moved).predict_proba(TEXTS), load_model(ensemble_dir).predict_proba(TEXTS))
     # A bundled member is checked like any other: an edited copy is refused.
     card = moved / meta["members"][1]["path"] / "model.json"

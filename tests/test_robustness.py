@@ -106,13 +106,16 @@ def test_interrupted_training_leaves_no_model_directory(tmp_path):
 def _tree_cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a running process and its live descendants (its scoring
     workers), from /proc; 0 for a process that has gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return 0.0
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return own + sum(_tree_cpu_seconds(int(child)) for child in children)
+    from benchmarks.common import process_tree
+
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def test_interrupted_evaluation_keeps_the_previous_report(tmp_path, cli):

@@ -33,8 +33,7 @@ def _install(meta: dict) -> str:
         members = ", ".join(f"`{m['name']}` ({m['family']}, `{m['path']}`)" for m in meta.get("members", []))
         return (
             f"Members: {members}; it needs what they need (linear and int8 ONNX members run on the light "
-            "install). Its per-label weights and thresholds were fitted on the dev split named below; "
-            "the members were trained on the train split."
+            "install). Its per-label weights and thresholds were fitted on the dev split named below."
         )
     return "Runs on the light install (`pip install parley`)."
 
@@ -49,6 +48,7 @@ def write_card(directory: Path, meta: dict) -> None:
     )
     data = "\n".join(f"- `{d['path']}` (sha256 `{d['sha256'][:12]}…`)" for d in meta["data"])
     rates = ", ".join(f"{k} {v:.1%}" for k, v in meta["train_label_rates"].items())
+    trained = "Its members were trained" if meta["family"] == "ensemble" else "Trained"
     text = f"""# Parley model `{meta["name"]}` ({meta["family"]})
 
 ## Intended use
@@ -63,7 +63,7 @@ and not validated outside English news prose.
 Label schema version {meta["label_schema_version"]}; parley {meta["parley_version"]}.
 
 ## Data
-Trained on the train split ({meta["split_sizes"]["train"]} sentences) of:
+{trained} on the train split ({meta["split_sizes"]["train"]} sentences) of:
 {data}
 
 Thresholds were tuned on {_tuning(meta)}. Training label rates: {rates}. These are far higher than in real news, where
