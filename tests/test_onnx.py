@@ -85,6 +85,7 @@ def test_export_directory_and_metadata(exported):
     assert check["sentences"] == 8 and 0 <= check["label_agreement"] <= 1
     card = (exported / "int8" / "README.md").read_text(encoding="utf-8")
     assert card.startswith("# Parley model") and "## ONNX export" in card and "int8 weights" in card
+    assert "Runs on the light install" in card and "parley[transformer]" not in card  # the torch card's line
     assert f"on {check['label_agreement']:.1%} of sentences" in card
     assert not list(exported.glob("*.partial")), "no staging directory may remain"
 

@@ -22,12 +22,13 @@ def _tuning(meta: dict) -> str:
     return f"{where} ({meta['split_sizes']['dev']} sentences) {goal}{calibration}"
 
 
-def _install(meta: dict) -> str:
+def install_note(meta: dict) -> str:
+    """The card's line on what a model needs to load."""
     family = meta["family"]
     if FAMILIES[family].heavy:
         return (
             "Needs `pip install 'parley[transformer]'` (torch) to load; "
-            "an int8 ONNX export (`parley export-onnx`) runs on the base install (onnxruntime, tokenizers)."
+            "an ONNX export (`parley export-onnx`) runs on the light install (onnxruntime, tokenizers)."
         )
     if family == "ensemble":
         members = ", ".join(f"`{m['name']}` ({m['family']}, `{m['path']}`)" for m in meta.get("members", []))
@@ -59,7 +60,7 @@ and not validated outside English news prose.
 
 ## Model
 {FAMILIES[meta["family"]].description}. Configuration: `{meta["config"]}`.
-{_install(meta)}
+{install_note(meta)}
 Label schema version {meta["label_schema_version"]}; parley {meta["parley_version"]}.
 
 ## Data

@@ -26,6 +26,7 @@ from parley.labels import to_matrix
 from parley.metrics import summary
 from parley.model import Model, load_model, read_model_json, write_model_json
 from parley.staging import staged_dir
+from parley.training.card import install_note
 from parley.training.run import split_records
 
 ONNX_OPSET = 17
@@ -220,9 +221,12 @@ def write_card(source: Path, staging: Path, meta: dict) -> None:
     """The source card plus a section on the export."""
     card = source / "README.md"
     text = card.read_text(encoding="utf-8").rstrip() + "\n" if card.is_file() else f"# Parley model `{meta['name']}`\n"
+    # The source's line on loading is the torch model's; the export needs no torch.
+    text = text.replace(install_note(meta), "Runs on the light install (onnxruntime and tokenizers; no torch).")
     origin = meta["exported_from"]
     kind = (
-        "int8 weights (dynamic quantisation, per-channel scales; activations quantised at run time)"
+        "int8 weights (dynamic quantisation, per-channel scales; activations quantised at run time, so "
+        "each sentence is scored alone)"
         if meta["quantized"]
         else "fp32 weights"
     )
