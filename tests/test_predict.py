@@ -519,3 +519,29 @@ def test_an_onnx_model_predicts_the_same_in_worker_processes_each_with_its_share
         parley.predict._worker_model = None
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+@pytest.mark.parametrize(
+    "signal_type, code, word", [("Terminated", 143, "terminated"), ("KeyboardInterrupt", 130, "interrupted")]
+)
+def test_a_signal_inside_an_extension_import_is_reported_as_the_signal(monkeypatch, capsys, signal_type, code, word):
+    """onnxruntime's import turns a SIGTERM into 'ImportError: initialization failed' raised from it;
+    the CLI must still say 'terminated' (exit 143), not print the traceback."""
+    import parley.cli as cli_module
+    from parley.entry import Terminated
+
+    signal = Terminated() if signal_type == "Terminated" else KeyboardInterrupt()
+
+    def importing(**kwargs):
+        try:
+            raise signal
+        except BaseException as cause:
+            raise ImportError("initialization failed") from cause
+
+    monkeypatch.setattr(cli_module, "app", importing)
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.run()
+    assert exit_info.value.code == code and capsys.readouterr().err.strip() == word
+    monkeypatch.setattr(cli_module, "app", lambda **kwargs: (_ for _ in ()).throw(ImportError("no such thing")))
+    with pytest.raises(ImportError, match="no such thing"):
+        cli_module.run()

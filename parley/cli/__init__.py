@@ -65,6 +65,19 @@ def _click_exception_types() -> tuple[type, tuple[type, ...]]:
     return click_exception, tuple(aborts)
 
 
+def signal_behind(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C or SIGTERM that an extension module's import turned into an ImportError (numpy
+    and onnxruntime re-raise it as 'initialization failed'), found along the exception's causes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (KeyboardInterrupt, Terminated)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def run() -> None:
     """Run the command line; every error and interrupt ends in one line and an exit code."""
     click_exception, aborts = _click_exception_types()
@@ -86,10 +99,11 @@ def run() -> None:
         typer.echo(f"error: {missing_extra_message(exc, 'this command')}", err=True)
         sys.exit(EXIT_ERROR)
     except ImportError as exc:
-        if not isinstance(exc.__context__, KeyboardInterrupt):  # an extension interrupted while loading
+        signal = signal_behind(exc)
+        if signal is None:
             raise
-        typer.echo("interrupted", err=True)
-        sys.exit(EXIT_SIGINT)
+        typer.echo("terminated" if isinstance(signal, Terminated) else "interrupted", err=True)
+        sys.exit(EXIT_SIGTERM if isinstance(signal, Terminated) else EXIT_SIGINT)
     if code == EXIT_SIGINT:  # typer turns a KeyboardInterrupt inside a command into exit code 130
         typer.echo("interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
