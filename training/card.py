@@ -25,6 +25,8 @@ def _tuning(meta: dict) -> str:
 def install_note(meta: dict) -> str:
     """The card's line on what a model needs to load."""
     family = meta["family"]
+    if meta.get("runtime") == "onnxruntime":
+        return "Runs on the light install (onnxruntime and tokenizers; no torch)."
     if FAMILIES[family].heavy:
         return (
             "Needs `pip install 'parley[transformer]'` (torch) to load; "

@@ -26,7 +26,7 @@ from parley.labels import to_matrix
 from parley.metrics import summary
 from parley.model import Model, load_model, read_model_json, write_model_json
 from parley.staging import staged_dir
-from parley.training.card import install_note
+from parley.training.card import write_card as model_card
 from parley.training.run import split_records
 
 ONNX_OPSET = 17
@@ -75,7 +75,7 @@ def export_onnx(
         # Checked through the same loader prediction will use; model.json is written again with the result.
         meta["export_check"] = agreement(reference, load_model(staging), dev_records(source_meta), log)
         meta = write_model_json(staging, meta)
-        write_card(source, staging, meta)
+        write_card(staging, meta)
     return meta
 
 
@@ -217,12 +217,10 @@ def agreement(reference: Model, exported: Model, records: list | None, log) -> d
     return check
 
 
-def write_card(source: Path, staging: Path, meta: dict) -> None:
-    """The source card plus a section on the export."""
-    card = source / "README.md"
-    text = card.read_text(encoding="utf-8").rstrip() + "\n" if card.is_file() else f"# Parley model `{meta['name']}`\n"
-    # The source's line on loading is the torch model's; the export needs no torch.
-    text = text.replace(install_note(meta), "Runs on the light install (onnxruntime and tokenizers; no torch).")
+def write_card(staging: Path, meta: dict) -> None:
+    """The model card written from model.json as for any model, plus a section on the export."""
+    model_card(staging, meta)
+    text = (staging / "README.md").read_text(encoding="utf-8")
     origin = meta["exported_from"]
     kind = (
         "int8 weights (dynamic quantisation, per-channel scales; activations quantised at run time, so "
