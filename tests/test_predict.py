@@ -542,6 +542,10 @@ def test_a_signal_inside_an_extension_import_is_reported_as_the_signal(monkeypat
     with pytest.raises(SystemExit) as exit_info:
         cli_module.run()
     assert exit_info.value.code == code and capsys.readouterr().err.strip() == word
-    monkeypatch.setattr(cli_module, "app", lambda **kwargs: (_ for _ in ()).throw(ImportError("no such thing")))
+
+    def missing(**kwargs):
+        raise ImportError("no such thing")
+
+    monkeypatch.setattr(cli_module, "app", missing)
     with pytest.raises(ImportError, match="no such thing"):
         cli_module.run()

@@ -102,8 +102,9 @@ def run() -> None:
         signal = signal_behind(exc)
         if signal is None:
             raise
-        typer.echo("terminated" if isinstance(signal, Terminated) else "interrupted", err=True)
-        sys.exit(EXIT_SIGTERM if isinstance(signal, Terminated) else EXIT_SIGINT)
+        terminated = isinstance(signal, Terminated)
+        typer.echo("terminated" if terminated else "interrupted", err=True)
+        sys.exit(EXIT_SIGTERM if terminated else EXIT_SIGINT)
     if code == EXIT_SIGINT:  # typer turns a KeyboardInterrupt inside a command into exit code 130
         typer.echo("interrupted", err=True)
     sys.exit(code if isinstance(code, int) else 0)
